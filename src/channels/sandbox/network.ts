@@ -1,0 +1,112 @@
+import type { AckStatus, MessageKey } from '../../domain/types.js';
+import type { InboundMessage } from '../channel.js';
+import { jidUser } from '../../domain/jid.js';
+
+/** What the network needs from a connected sandbox phone. */
+export interface SandboxPhone {
+  readonly number: string;
+  readonly profileName: string;
+  receive(message: InboundMessage): void;
+  ack(key: MessageKey, status: AckStatus): void;
+}
+
+interface Route {
+  sender: string;
+  recipient: string;
+}
+
+/**
+ * The simulated WhatsApp network every sandbox instance of this process is attached to.
+ * A message to the number of another sandbox instance is delivered to it (queued while it is offline);
+ * a message to any other number is acknowledged by a simulated contact.
+ */
+export class SandboxNetwork {
+  private readonly online = new Map<string, SandboxPhone>();
+  private readonly mailboxes = new Map<string, Array<{ from: SandboxPhone; message: InboundMessage }>>();
+  /** Which sender a delivered message id belongs to, so read receipts find their way back. */
+  private readonly routes = new Map<string, Route>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly ackDelayMs: number) {}
+
+  attach(phone: SandboxPhone): void {
+    this.online.set(phone.number, phone);
+    const queued = this.mailboxes.get(phone.number);
+    if (queued) {
+      this.mailboxes.delete(phone.number);
+      for (const { from, message } of queued) this.deliver(from, phone, message);
+    }
+  }
+
+  /** Goes offline but stays a known number: messages to it wait in its mailbox. */
+  detach(phone: SandboxPhone): void {
+    if (this.online.get(phone.number) === phone) this.online.delete(phone.number);
+    if (!this.mailboxes.has(phone.number)) this.mailboxes.set(phone.number, []);
+  }
+
+  /** Leaves the network for good (logout, delete): queued messages are dropped. */
+  forget(number: string): void {
+    this.online.delete(number);
+    this.mailboxes.delete(number);
+  }
+
+  phone(number: string): SandboxPhone | undefined {
+    return this.online.get(number);
+  }
+
+  isKnown(number: string): boolean {
+    return this.online.has(number) || this.mailboxes.has(number);
+  }
+
+  send(from: SandboxPhone, key: MessageKey, message: Record<string, unknown>, timestamp: number): void {
+    const recipientNumber = jidUser(key.remoteJid);
+    const inbound: InboundMessage = {
+      key: { remoteJid: `${from.number}@s.whatsapp.net`, fromMe: false, id: key.id },
+      pushName: from.profileName,
+      message,
+      messageTimestamp: timestamp,
+      source: 'web',
+    };
+    this.later(() => from.ack(key, 'SERVER_ACK'));
+    const recipient = this.online.get(recipientNumber);
+    if (recipient) return this.later(() => this.deliver(from, recipient, inbound), 2);
+    const mailbox = this.mailboxes.get(recipientNumber);
+    if (mailbox) {
+      mailbox.push({ from, message: inbound });
+      return;
+    }
+    if (!key.remoteJid.endsWith('@g.us')) this.later(() => from.ack(key, 'DELIVERY_ACK'), 2);
+  }
+
+  /** The recipient read (or played) messages: tell each sender. */
+  receipt(reader: SandboxPhone, keys: MessageKey[], status: AckStatus): void {
+    for (const key of keys) {
+      if (key.fromMe) continue;
+      const route = this.routes.get(key.id);
+      if (!route || route.recipient !== reader.number) continue;
+      const sender = this.online.get(route.sender);
+      if (sender) this.later(() => sender.ack({ remoteJid: `${reader.number}@s.whatsapp.net`, fromMe: true, id: key.id }, status));
+    }
+  }
+
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private deliver(from: SandboxPhone, to: SandboxPhone, message: InboundMessage): void {
+    this.routes.set(message.key.id, { sender: from.number, recipient: to.number });
+    if (this.routes.size > 100_000) this.routes.delete(this.routes.keys().next().value!);
+    to.receive(message);
+    const ackKey = { remoteJid: `${to.number}@s.whatsapp.net`, fromMe: true, id: message.key.id };
+    this.later(() => (this.online.get(from.number) ?? from).ack(ackKey, 'DELIVERY_ACK'));
+  }
+
+  private later(fn: () => void, factor = 1): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, this.ackDelayMs * factor);
+    this.timers.add(t);
+  }
+}

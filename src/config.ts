@@ -1,0 +1,212 @@
+/** Typed configuration read from the environment, with the upstream Evolution API names where they exist. */
+export interface Config {
+  server: { port: number; host: string; url?: string; bodyLimit: number; name: string };
+  /** apiKey and encryptionKey are undefined when unset: main resolves them to a generated, persisted secret. */
+  auth: { apiKey?: string; exposeTokenInEvents: boolean; encryptionKey?: string };
+  database: { provider: 'sqlite' | 'postgresql' | 'mysql'; uri: string; clientName: string };
+  webhook: {
+    global: { enabled: boolean; url?: string; byEvents: boolean; events: Record<string, boolean> };
+    requestTimeoutMs: number;
+    retry: {
+      maxAttempts: number;
+      initialDelaySeconds: number;
+      maxDelaySeconds: number;
+      useExponentialBackoff: boolean;
+      jitterFactor: number;
+      nonRetryableStatusCodes: number[];
+    };
+    concurrencyPerDestination: number;
+  };
+  qrcode: { limit: number; refreshMs: number; color: string };
+  delInstanceMinutes: number | false;
+  sandbox: { enabled: boolean; ackDelayMs: number };
+  logLevel: string;
+  version: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+/** Event keys that have a WEBHOOK_EVENTS_<KEY> flag upstream. */
+export const GLOBAL_WEBHOOK_EVENT_KEYS = [
+  'APPLICATION_STARTUP', 'INSTANCE_CREATE', 'INSTANCE_DELETE', 'QRCODE_UPDATED', 'MESSAGES_SET',
+  'MESSAGES_UPSERT', 'MESSAGES_EDITED', 'MESSAGES_UPDATE', 'MESSAGES_DELETE', 'SEND_MESSAGE',
+  'SEND_MESSAGE_UPDATE', 'CONTACTS_SET', 'CONTACTS_UPSERT', 'CONTACTS_UPDATE', 'PRESENCE_UPDATE',
+  'CHATS_SET', 'CHATS_UPSERT', 'CHATS_UPDATE', 'CHATS_DELETE', 'GROUPS_UPSERT', 'GROUPS_UPDATE',
+  'GROUP_PARTICIPANTS_UPDATE', 'CONNECTION_UPDATE', 'LABELS_EDIT', 'LABELS_ASSOCIATION', 'CALL',
+  'TYPEBOT_START', 'TYPEBOT_CHANGE_STATUS', 'REMOVE_INSTANCE', 'LOGOUT_INSTANCE', 'STATUS_INSTANCE',
+] as const;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  str(name: string, fallback: string): string {
+    const v = this.env[name];
+    return v === undefined || v === '' ? fallback : v;
+  }
+
+  optional(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.env[name];
+    if (v === undefined || v === '') return fallback;
+    if (/^(true|1|yes)$/i.test(v)) return true;
+    if (/^(false|0|no)$/i.test(v)) return false;
+    this.problems.push(`${name} must be true or false (got "${v}")`);
+    return fallback;
+  }
+
+  int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    const v = this.env[name];
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${v}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  num(name: string, fallback: number, min: number, max: number): number {
+    const v = this.env[name];
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      this.problems.push(`${name} must be a number between ${min} and ${max} (got "${v}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const v = this.env[name];
+    if (v === undefined || v === '') return fallback;
+    if (!(allowed as readonly string[]).includes(v)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${v}")`);
+      return fallback;
+    }
+    return v as T;
+  }
+
+  url(name: string): string | undefined {
+    const v = this.optional(name);
+    if (v === undefined) return undefined;
+    if (!/^https?:\/\/[^\s]+$/i.test(v)) {
+      this.problems.push(`${name} must be an http(s) URL (got "${v}")`);
+      return undefined;
+    }
+    return v.replace(/\/+$/, '');
+  }
+}
+
+const PROVIDER_ALIASES: Record<string, Config['database']['provider']> = {
+  sqlite: 'sqlite',
+  postgresql: 'postgresql',
+  postgres: 'postgresql',
+  psql_bouncer: 'postgresql',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+};
+
+export function loadConfig(env: Env = process.env): Config {
+  const r = new Reader(env);
+  const rawProvider = r.str('DATABASE_PROVIDER', 'sqlite').toLowerCase();
+  const provider = PROVIDER_ALIASES[rawProvider];
+  if (!provider) r.problems.push(`DATABASE_PROVIDER must be sqlite, postgresql or mysql (got "${rawProvider}")`);
+  const uri = r.str('DATABASE_CONNECTION_URI', provider === 'sqlite' || !provider ? './data/gateway.db' : '');
+  if (provider && provider !== 'sqlite' && !uri) r.problems.push(`DATABASE_CONNECTION_URI is required when DATABASE_PROVIDER=${provider}`);
+
+  const apiKey = r.optional('AUTHENTICATION_API_KEY');
+  if (apiKey !== undefined && apiKey.length < 8) r.problems.push('AUTHENTICATION_API_KEY must be at least 8 characters long');
+  if (apiKey === 'BQYHJGJHJ') r.problems.push('AUTHENTICATION_API_KEY must not be the public upstream default "BQYHJGJHJ"');
+
+  const events: Record<string, boolean> = {};
+  for (const key of GLOBAL_WEBHOOK_EVENT_KEYS) events[key] = r.bool(`WEBHOOK_EVENTS_${key}`, true);
+
+  const delRaw = r.optional('DEL_INSTANCE');
+  let delInstanceMinutes: number | false = false;
+  if (delRaw !== undefined && !/^false$/i.test(delRaw)) {
+    const n = Number(delRaw);
+    if (!Number.isInteger(n) || n <= 0) r.problems.push(`DEL_INSTANCE must be false or a positive number of minutes (got "${delRaw}")`);
+    else delInstanceMinutes = n;
+  }
+
+  const config: Config = {
+    server: {
+      port: r.int('SERVER_PORT', 8080, 0, 65535),
+      host: r.str('SERVER_HOST', '0.0.0.0'),
+      url: r.url('SERVER_URL'),
+      bodyLimit: r.int('SERVER_BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024),
+      name: r.str('SERVER_NAME', 'evolution'),
+    },
+    auth: {
+      apiKey,
+      exposeTokenInEvents: r.bool('AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES', false),
+      encryptionKey: r.optional('ENCRYPTION_KEY') ?? apiKey,
+    },
+    database: { provider: provider ?? 'sqlite', uri, clientName: r.str('DATABASE_CONNECTION_CLIENT_NAME', 'evolution') },
+    webhook: {
+      global: {
+        enabled: r.bool('WEBHOOK_GLOBAL_ENABLED', false),
+        url: r.url('WEBHOOK_GLOBAL_URL'),
+        byEvents: r.bool('WEBHOOK_GLOBAL_WEBHOOK_BY_EVENTS', false),
+        events,
+      },
+      requestTimeoutMs: r.int('WEBHOOK_REQUEST_TIMEOUT_MS', 30000, 100),
+      retry: {
+        maxAttempts: r.int('WEBHOOK_RETRY_MAX_ATTEMPTS', 10, 1, 1000),
+        initialDelaySeconds: r.num('WEBHOOK_RETRY_INITIAL_DELAY_SECONDS', 5, 0, 3600),
+        maxDelaySeconds: r.num('WEBHOOK_RETRY_MAX_DELAY_SECONDS', 300, 0, 86400),
+        useExponentialBackoff: r.bool('WEBHOOK_RETRY_USE_EXPONENTIAL_BACKOFF', true),
+        jitterFactor: r.num('WEBHOOK_RETRY_JITTER_FACTOR', 0.2, 0, 1),
+        nonRetryableStatusCodes: parseCodes(r, 'WEBHOOK_RETRY_NON_RETRYABLE_STATUS_CODES', [400, 401, 403, 404, 422]),
+      },
+      concurrencyPerDestination: r.int('WEBHOOK_CONCURRENCY_PER_DESTINATION', 16, 1, 1024),
+    },
+    qrcode: {
+      limit: r.int('QRCODE_LIMIT', 30, 1, 1000),
+      refreshMs: r.int('QRCODE_REFRESH_MS', 20000, 50),
+      color: r.str('QRCODE_COLOR', '#198754'),
+    },
+    delInstanceMinutes,
+    sandbox: { enabled: r.bool('SANDBOX_ENABLED', true), ackDelayMs: r.int('SANDBOX_ACK_DELAY_MS', 5, 0, 60000) },
+    logLevel: parseLogLevel(r),
+    version: '2.3.6',
+  };
+  if (config.webhook.global.enabled && !config.webhook.global.url) r.problems.push('WEBHOOK_GLOBAL_URL is required when WEBHOOK_GLOBAL_ENABLED=true');
+  if (r.problems.length) throw new ConfigError(`Invalid configuration:\n  - ${r.problems.join('\n  - ')}`);
+  return config;
+}
+
+function parseCodes(r: Reader, name: string, fallback: number[]): number[] {
+  const raw = r.optional(name);
+  if (raw === undefined) return fallback;
+  const codes = raw.split(',').map((s) => Number(s.trim()));
+  if (codes.some((c) => !Number.isInteger(c) || c < 100 || c > 599)) {
+    r.problems.push(`${name} must be a comma-separated list of HTTP status codes (got "${raw}")`);
+    return fallback;
+  }
+  return codes;
+}
+
+const PINO_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** Accepts a pino level or the upstream comma list (ERROR,WARN,INFO,...), mapped to its most verbose member. */
+function parseLogLevel(r: Reader): string {
+  const raw = r.str('LOG_LEVEL', 'info').trim();
+  if (PINO_LEVELS.includes(raw.toLowerCase())) return raw.toLowerCase();
+  const parts = raw.toUpperCase().split(',').map((s) => s.trim()).filter(Boolean);
+  const known = ['ERROR', 'WARN', 'DEBUG', 'INFO', 'LOG', 'VERBOSE', 'DARK', 'WEBHOOKS', 'WEBSOCKET'];
+  const unknown = parts.filter((p) => !known.includes(p));
+  if (unknown.length || !parts.length) {
+    r.problems.push(`LOG_LEVEL must be a level (${PINO_LEVELS.join(', ')}) or an upstream list like ERROR,WARN,INFO (got "${raw}")`);
+    return 'info';
+  }
+  if (parts.some((p) => p === 'DEBUG' || p === 'VERBOSE')) return 'debug';
+  if (parts.some((p) => p === 'INFO' || p === 'LOG' || p === 'WEBHOOKS' || p === 'WEBSOCKET' || p === 'DARK')) return 'info';
+  return parts.includes('WARN') ? 'warn' : 'error';
+}

@@ -1,0 +1,277 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { ChannelFactory, ChannelListener, ConnectionUpdate, Presence, QrCode } from '../channels/channel.js';
+import { ChannelError } from '../channels/errors.js';
+import type { EventBus } from '../events/bus.js';
+import type { Repositories } from '../storage/repositories.js';
+import type { SettingsRow } from '../storage/settingsRepository.js';
+import type { WebhookInput } from '../storage/webhookRepository.js';
+import { badRequest, forbidden, instanceMissing } from './errors.js';
+import { CONFIGURABLE_EVENT_KEYS } from './events.js';
+import { instanceId, instanceToken, nowIso } from './ids.js';
+import { InstanceRegistry, LiveInstance } from './registry.js';
+import { DEFAULT_SETTINGS, type Instance, type Settings, type WebhookConfig } from './types.js';
+import { sha256Hex } from '../security/secrets.js';
+import type { MessageService } from './messages.js';
+
+export interface CreateInstanceInput {
+  instanceName: string;
+  integration: string;
+  token?: string;
+  qrcode?: boolean;
+  number?: string;
+  businessId?: string;
+  settings: Partial<Settings>;
+  webhook?: WebhookInput;
+}
+
+export interface CreateInstanceResult {
+  live: LiveInstance;
+  settings: Settings;
+  webhook?: WebhookConfig;
+  qrcode?: QrCode;
+}
+
+export type ConnectResult = { instance: { instanceName: string; state: string } } | QrCode | { count: number };
+
+export interface InstanceServiceDeps {
+  config: Config;
+  repos: Repositories;
+  registry: InstanceRegistry;
+  bus: EventBus;
+  channels: Partial<Record<string, ChannelFactory>>;
+  logger: Logger;
+}
+
+/** Instance lifecycle: create, connect, restart, logout, delete, restore at start-up, and the channel events that change state. */
+export class InstanceService {
+  messages!: MessageService;
+
+  constructor(private readonly deps: InstanceServiceDeps) {}
+
+  get registry(): InstanceRegistry {
+    return this.deps.registry;
+  }
+
+  require(name: string): LiveInstance {
+    const live = this.deps.registry.get(name);
+    if (!live) throw instanceMissing(name);
+    return live;
+  }
+
+  /** Loads every instance of this client from the database and reconnects those with saved credentials. */
+  async restoreAll(): Promise<number> {
+    const { repos, config } = this.deps;
+    const instances = (await repos.instances.list()).filter((i) => i.clientName === config.database.clientName);
+    const settings = await repos.settings.findMany(instances.map((i) => i.id));
+    const webhooks = new Map((await repos.webhooks.findAll()).map((w) => [w.instanceId, w]));
+    await Promise.all(
+      instances.map(async (instance) => {
+        const live = new LiveInstance(instance, settingsOf(settings.get(instance.id)), webhooks.get(instance.id));
+        const credentials = await repos.authState.load(instance.id);
+        if (!this.attachChannel(live, credentials)) return;
+        this.deps.bus.emit(live.eventSource, 'application.startup', { instanceName: instance.name, instanceId: instance.id, integration: instance.integration });
+        if (credentials !== undefined) await live.channel.connect().catch((e) => this.deps.logger.warn({ instance: instance.name, err: e }, 'reconnect at start-up failed'));
+        else if (instance.connectionStatus !== 'close') await this.persistState(live, { connectionStatus: 'close' });
+        this.scheduleAutoDelete(live);
+      }),
+    );
+    return instances.length;
+  }
+
+  async create(input: CreateInstanceInput): Promise<CreateInstanceResult> {
+    const { repos, registry, bus, config } = this.deps;
+    if (registry.get(input.instanceName) || (await repos.instances.findByName(input.instanceName))) throw forbidden(`This name "${input.instanceName}" is already in use.`);
+    if (!this.deps.channels[input.integration]) throw badRequest(`Integration "${input.integration}" is not available on this server`);
+    const token = input.token ?? instanceToken();
+    if (input.token && registry.byToken(input.token).length) throw badRequest('This token is already in use by another instance');
+
+    const now = nowIso();
+    const instance: Instance = {
+      id: instanceId(), name: input.instanceName, connectionStatus: 'close', ownerJid: null, profileName: null, profilePicUrl: null,
+      integration: input.integration, number: input.number ?? null, businessId: input.businessId ?? null, token, tokenHash: sha256Hex(token),
+      clientName: config.database.clientName, disconnectionReasonCode: null, disconnectionObject: null, disconnectionAt: null, createdAt: now, updatedAt: now,
+    };
+    const settings = { ...DEFAULT_SETTINGS, ...input.settings };
+    const webhook = await repos.transaction(async (tx) => {
+      await repos.instances.insert(instance, tx);
+      await repos.settings.upsert(instance.id, settings, tx);
+      return input.webhook ? repos.webhooks.upsert(instance.id, normalizeWebhook(input.webhook), tx) : undefined;
+    });
+    const live = new LiveInstance(instance, settings, webhook);
+    this.attachChannel(live, undefined);
+    bus.emit(live.eventSource, 'instance.create', { instanceName: instance.name, instanceId: instance.id });
+    this.scheduleAutoDelete(live);
+
+    let qrcode: QrCode | undefined;
+    if (input.qrcode) qrcode = (await live.channel.connect({ number: input.number })) ?? undefined;
+    return { live, settings, webhook, qrcode };
+  }
+
+  async connect(name: string, number?: string): Promise<ConnectResult> {
+    const live = this.require(name);
+    const { channel } = live;
+    if (channel.state === 'open') return { instance: { instanceName: name, state: 'open' } };
+    const qr = channel.state === 'connecting' && !number ? channel.currentQr() : await this.channelCall(() => channel.connect({ number }));
+    if (qr) return qr;
+    const state = channel.state as string;
+    return state === 'open' ? { instance: { instanceName: name, state } } : { count: 0 };
+  }
+
+  async restart(name: string): Promise<ConnectResult> {
+    const live = this.require(name);
+    if (live.channel.state !== 'close') await live.channel.close();
+    return this.connect(name);
+  }
+
+  async logout(name: string): Promise<void> {
+    const live = this.require(name);
+    if (live.channel.state === 'close') throw badRequest(`The "${name}" instance is not connected`);
+    await live.channel.logout();
+    await live.queue.run(() => this.closed(live, 401, true));
+  }
+
+  async delete(name: string): Promise<void> {
+    const live = this.require(name);
+    const { bus, repos, registry } = this.deps;
+    if (live.deleteTimer) clearTimeout(live.deleteTimer);
+    if (live.channel.state !== 'close') {
+      await live.channel.logout();
+      await live.queue.run(() => this.closed(live, 401, true));
+    }
+    await live.channel.close();
+    bus.emit(live.eventSource, 'instance.delete', { instanceName: live.name, instanceId: live.id });
+    bus.emit(live.eventSource, 'remove.instance', null);
+    registry.remove(live);
+    await live.queue.run(() => repos.instances.delete(live.id));
+  }
+
+  async setPresence(name: string, presence: Presence): Promise<void> {
+    const live = this.require(name);
+    await this.channelCall(() => live.channel.sendPresence(presence));
+  }
+
+  async setSettings(live: LiveInstance, settings: Settings): Promise<SettingsRow> {
+    const row = await this.deps.repos.settings.upsert(live.id, settings);
+    live.settings = settingsOf(row);
+    return row;
+  }
+
+  async setWebhook(live: LiveInstance, input: WebhookInput): Promise<WebhookConfig> {
+    live.webhook = await this.deps.repos.webhooks.upsert(live.id, normalizeWebhook(input));
+    return live.webhook;
+  }
+
+  /** Translates channel refusals (not connected, ...) into 400s. */
+  async channelCall<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof ChannelError) throw badRequest(e.message);
+      throw e;
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    const all = this.deps.registry.all();
+    for (const live of all) if (live.deleteTimer) clearTimeout(live.deleteTimer);
+    await Promise.all(all.map((l) => l.channel.close().catch(() => undefined)));
+    await Promise.all(all.map((l) => l.queue.idle()));
+  }
+
+  private attachChannel(live: LiveInstance, credentials: unknown): boolean {
+    const factory = this.deps.channels[live.instance.integration];
+    if (!factory) {
+      this.deps.logger.warn({ instance: live.name, integration: live.instance.integration }, 'no channel for this integration on this server; instance not loaded');
+      return false;
+    }
+    live.channel = factory({ instanceId: live.id, instanceName: live.name, credentials, listener: this.listenerFor(live) });
+    this.deps.registry.add(live);
+    return true;
+  }
+
+  private listenerFor(live: LiveInstance): ChannelListener {
+    const { bus, repos, logger } = this.deps;
+    const run = (what: string, task: () => Promise<unknown>) => {
+      live.queue.run(task).catch((err) => logger.error({ instance: live.name, err }, `failed to process ${what}`));
+    };
+    return {
+      onQr: (qr) => {
+        const data = 'limitReached' in qr
+          ? { message: 'QR code limit reached, please login again', statusCode: 500 }
+          : { qrcode: { instance: live.name, pairingCode: qr.pairingCode, code: qr.code, base64: qr.base64 } };
+        bus.emit(live.eventSource, 'qrcode.updated', data);
+      },
+      onConnection: (update) => run('connection update', () => this.connectionChanged(live, update)),
+      onMessage: (message) => run('inbound message', () => this.messages.receive(live, message)),
+      onAck: (ack) => run('ack', () => this.messages.ack(live, ack.key, ack.status)),
+      onPresence: ({ remoteJid, presence }) => bus.emit(live.eventSource, 'presence.update', { id: remoteJid, presences: { [remoteJid]: { lastKnownPresence: presence } } }, remoteJid),
+      onCredentials: (state) => run('credentials', () => (state === null ? repos.authState.clear(live.id) : repos.authState.save(live.id, state))),
+    };
+  }
+
+  private async connectionChanged(live: LiveInstance, u: ConnectionUpdate): Promise<void> {
+    const { bus } = this.deps;
+    if (u.state === 'open') {
+      await this.persistState(live, { connectionStatus: 'open', ownerJid: u.wuid ?? null, profileName: u.profileName ?? null, profilePicUrl: u.profilePictureUrl ?? null, disconnectionReasonCode: null, disconnectionObject: null, disconnectionAt: null });
+      if (live.deleteTimer) clearTimeout(live.deleteTimer);
+      bus.emit(live.eventSource, 'connection.update', { instance: live.name, wuid: u.wuid, profileName: u.profileName, profilePictureUrl: u.profilePictureUrl ?? null, state: 'open', statusReason: u.statusReason });
+      if (live.settings.alwaysOnline) await live.channel.sendPresence('available').catch(() => undefined);
+      return;
+    }
+    if (u.state === 'connecting') {
+      if (live.instance.connectionStatus !== 'connecting') await this.persistState(live, { connectionStatus: 'connecting' });
+      bus.emit(live.eventSource, 'connection.update', { instance: live.name, state: 'connecting', statusReason: u.statusReason });
+      return;
+    }
+    if (u.state === 'refused') {
+      await this.persistState(live, { connectionStatus: 'close' });
+      bus.emit(live.eventSource, 'connection.update', { instance: live.name, state: 'refused', statusReason: u.statusReason, wuid: live.instance.ownerJid, profileName: live.instance.profileName, profilePictureUrl: live.instance.profilePicUrl });
+      this.scheduleAutoDelete(live);
+      return;
+    }
+    await this.closed(live, u.statusReason, u.loggedOut ?? false);
+  }
+
+  /** The connection ended for good: record why, tell the client, forget the owner when logged out. */
+  private async closed(live: LiveInstance, statusReason: number, loggedOut: boolean): Promise<void> {
+    const { bus } = this.deps;
+    if (live.instance.connectionStatus === 'close' && live.instance.disconnectionReasonCode === statusReason) return;
+    const disconnectionAt = nowIso();
+    const disconnectionObject = JSON.stringify({ error: { output: { statusCode: statusReason } }, date: disconnectionAt });
+    await this.persistState(live, { connectionStatus: 'close', disconnectionReasonCode: statusReason, disconnectionObject, disconnectionAt });
+    bus.emit(live.eventSource, 'connection.update', { instance: live.name, state: 'close', statusReason });
+    bus.emit(live.eventSource, 'status.instance', { instance: live.name, status: 'closed', disconnectionAt, disconnectionReasonCode: statusReason, disconnectionObject });
+    if (loggedOut) bus.emit(live.eventSource, 'logout.instance', null);
+    this.scheduleAutoDelete(live);
+  }
+
+  private async persistState(live: LiveInstance, patch: Partial<Instance>): Promise<void> {
+    live.instance = { ...live.instance, ...patch, updatedAt: nowIso() };
+    await this.deps.repos.instances.updateState(live.id, patch);
+  }
+
+  /** DEL_INSTANCE: an instance that is not open after N minutes is removed. */
+  private scheduleAutoDelete(live: LiveInstance): void {
+    const minutes = this.deps.config.delInstanceMinutes;
+    if (minutes === false || live.channel.state === 'open') return;
+    if (live.deleteTimer) clearTimeout(live.deleteTimer);
+    live.deleteTimer = setTimeout(() => {
+      if (this.deps.registry.get(live.name) !== live || live.channel.state === 'open') return;
+      this.delete(live.name).catch((err) => this.deps.logger.error({ instance: live.name, err }, 'auto-delete failed'));
+    }, minutes * 60_000);
+    live.deleteTimer.unref();
+  }
+}
+
+export function settingsOf(row: SettingsRow | undefined): Settings {
+  if (!row) return { ...DEFAULT_SETTINGS };
+  const { rejectCall, msgCall, groupsIgnore, alwaysOnline, readMessages, readStatus, syncFullHistory, wavoipToken } = row;
+  return { rejectCall, msgCall, groupsIgnore, alwaysOnline, readMessages, readStatus, syncFullHistory, wavoipToken };
+}
+
+/** Upstream storage rules: disabled stores no events, an empty list means every event. */
+function normalizeWebhook(input: WebhookInput): WebhookInput {
+  const events = !input.enabled ? [] : input.events.length ? [...new Set(input.events)] : [...CONFIGURABLE_EVENT_KEYS];
+  return { ...input, events };
+}

@@ -1,0 +1,65 @@
+import type { Channel } from '../channels/channel.js';
+import type { Instance, Settings, WebhookConfig } from './types.js';
+import { SerialQueue } from './serial.js';
+import type { EventSource } from '../events/bus.js';
+import { secretsEqual, sha256Hex } from '../security/secrets.js';
+
+/** An instance loaded in this process: its row, cached config, its channel, and its ordered work queue. */
+export class LiveInstance {
+  channel!: Channel;
+  readonly queue = new SerialQueue();
+  deleteTimer?: NodeJS.Timeout;
+
+  constructor(public instance: Instance, public settings: Settings, public webhook: WebhookConfig | undefined) {}
+
+  get name(): string {
+    return this.instance.name;
+  }
+
+  get id(): string {
+    return this.instance.id;
+  }
+
+  get eventSource(): EventSource {
+    return { instanceId: this.instance.id, instanceName: this.instance.name, sender: this.instance.ownerJid ?? undefined, token: this.instance.token };
+  }
+}
+
+/** The in-memory map of live instances: one channel object per instance. */
+export class InstanceRegistry {
+  private readonly byName = new Map<string, LiveInstance>();
+  private readonly byId = new Map<string, LiveInstance>();
+
+  add(live: LiveInstance): void {
+    this.byName.set(live.name, live);
+    this.byId.set(live.id, live);
+  }
+
+  remove(live: LiveInstance): void {
+    this.byName.delete(live.name);
+    this.byId.delete(live.id);
+  }
+
+  get(name: string): LiveInstance | undefined {
+    return this.byName.get(name);
+  }
+
+  getById(id: string): LiveInstance | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): LiveInstance[] {
+    return [...this.byName.values()];
+  }
+
+  /** Whether `key` is this instance's token (constant-time). */
+  tokenMatches(live: LiveInstance, key: string): boolean {
+    return secretsEqual(live.instance.token, key);
+  }
+
+  /** Instances whose token is `key` (hash lookup, then constant-time confirmation). */
+  byToken(key: string): LiveInstance[] {
+    const hash = sha256Hex(key);
+    return this.all().filter((l) => l.instance.tokenHash === hash && secretsEqual(l.instance.token, key));
+  }
+}

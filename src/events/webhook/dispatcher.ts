@@ -1,0 +1,123 @@
+import { Agent, request } from 'undici';
+import type { Logger } from 'pino';
+import { isRetryable, retryDelayMs, type RetryPolicy } from './retry.js';
+
+export interface Delivery {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  /** For logs only: never the body. */
+  instance: string;
+  event: string;
+  attempts: number;
+}
+
+export interface DispatcherOptions {
+  retry: RetryPolicy;
+  timeoutMs: number;
+  concurrencyPerDestination: number;
+  logger: Logger;
+}
+
+interface Lane {
+  queue: Delivery[];
+  active: number;
+}
+
+/**
+ * Sends webhook deliveries in the background: one lane per destination URL with bounded concurrency,
+ * keep-alive connection pools, retries with backoff. A slow or dead destination only fills its own lane.
+ */
+export class WebhookDispatcher {
+  private readonly lanes = new Map<string, Lane>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly agent: Agent;
+  private inFlight = 0;
+  private closed = false;
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.agent = new Agent({ connections: opts.concurrencyPerDestination, keepAliveTimeout: 30_000, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
+  }
+
+  enqueue(delivery: Delivery): void {
+    if (this.closed) return;
+    let lane = this.lanes.get(delivery.url);
+    if (!lane) {
+      lane = { queue: [], active: 0 };
+      this.lanes.set(delivery.url, lane);
+    }
+    lane.queue.push(delivery);
+    this.pump(delivery.url, lane);
+  }
+
+  get pending(): number {
+    let n = this.inFlight;
+    for (const lane of this.lanes.values()) n += lane.queue.length;
+    return n;
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.pending === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.retryTimers) clearTimeout(t);
+    if (this.retryTimers.size) this.opts.logger.warn({ dropped: this.retryTimers.size }, 'webhook retries dropped at shutdown');
+    this.retryTimers.clear();
+    await this.agent.close();
+  }
+
+  private pump(url: string, lane: Lane): void {
+    while (lane.active < this.opts.concurrencyPerDestination && lane.queue.length) {
+      const delivery = lane.queue.shift()!;
+      lane.active++;
+      this.inFlight++;
+      void this.attempt(delivery).finally(() => {
+        lane.active--;
+        this.inFlight--;
+        if (!lane.queue.length && !lane.active) this.lanes.delete(url);
+        else this.pump(url, lane);
+        if (this.pending === 0) this.idleWaiters.splice(0).forEach((w) => w());
+      });
+    }
+  }
+
+  private async attempt(delivery: Delivery): Promise<void> {
+    delivery.attempts++;
+    let status: number | undefined;
+    let error: string | undefined;
+    try {
+      const res = await request(delivery.url, {
+        method: 'POST',
+        body: delivery.body,
+        headers: { 'content-type': 'application/json', ...delivery.headers },
+        dispatcher: this.agent,
+      });
+      status = res.statusCode;
+      await res.body.dump();
+      if (status >= 200 && status < 300) return;
+      error = `HTTP ${status}`;
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    const { retry } = this.opts;
+    if (!isRetryable(retry, status) || delivery.attempts >= retry.maxAttempts || this.closed) {
+      this.opts.logger.warn({ instance: delivery.instance, event: delivery.event, url: delivery.url, attempts: delivery.attempts, error }, 'webhook delivery failed');
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.enqueue(delivery);
+    }, retryDelayMs(retry, delivery.attempts));
+    this.retryTimers.add(timer);
+  }
+}

@@ -1,0 +1,63 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { randomUUID } from 'node:crypto';
+import type { Gateway } from '../gateway.js';
+import { createGuards, type Guards } from './auth.js';
+import { installErrorHandlers } from './errors.js';
+import { rootRoutes } from './routes/root.js';
+import { instanceRoutes } from './routes/instance.js';
+import { messageRoutes } from './routes/message.js';
+import { chatRoutes } from './routes/chat.js';
+import { settingsRoutes } from './routes/settings.js';
+import { webhookRoutes } from './routes/webhook.js';
+import { sandboxRoutes } from './routes/sandbox.js';
+
+export type App = FastifyInstance;
+
+export interface RouteContext {
+  gateway: Gateway;
+  guards: Guards;
+}
+
+/** Builds the HTTP server: validation and OpenAPI from one schema per route, upstream error shapes, request ids. */
+export async function buildApp(gateway: Gateway): Promise<App> {
+  const app = Fastify({
+    loggerInstance: gateway.logger,
+    bodyLimit: gateway.config.server.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, verbose: true, strict: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installErrorHandlers(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'WhatsApp gateway (Evolution API v2 compatible)', version: gateway.config.version, description: 'Send `apikey: <global key or instance token>` on every protected route.' },
+      components: { securitySchemes: { apikey: { type: 'apiKey', in: 'header', name: 'apikey' } } },
+      security: [{ apikey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const ctx: RouteContext = { gateway, guards: createGuards(gateway.config.auth.apiKey, gateway.registry) };
+  await app.register(async (scope) => {
+    rootRoutes(scope, ctx);
+    instanceRoutes(scope, ctx);
+    messageRoutes(scope, ctx);
+    chatRoutes(scope, ctx);
+    settingsRoutes(scope, ctx);
+    webhookRoutes(scope, ctx);
+    if (gateway.config.sandbox.enabled) sandboxRoutes(scope, ctx);
+  });
+  return app;
+}

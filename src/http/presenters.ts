@@ -1,0 +1,43 @@
+import type { Gateway } from '../gateway.js';
+import type { LiveInstance } from '../domain/registry.js';
+import type { WebhookConfig } from '../domain/types.js';
+
+/** fetchInstances rows in upstream's Prisma shape: the instance columns, its relations, and counts. */
+export async function presentInstances(gateway: Gateway, lives: LiveInstance[]) {
+  const ids = lives.map((l) => l.id);
+  const [counts, settings] = await Promise.all([gateway.repos.instances.counts(ids), gateway.repos.settings.findMany(ids)]);
+  return lives.map((live) => {
+    const { tokenHash: _hash, token, ...i } = live.instance;
+    return {
+      id: i.id,
+      name: i.name,
+      connectionStatus: live.channel.state,
+      ownerJid: i.ownerJid,
+      profileName: i.profileName,
+      profilePicUrl: i.profilePicUrl,
+      integration: i.integration,
+      number: i.number,
+      businessId: i.businessId,
+      token,
+      clientName: i.clientName,
+      disconnectionReasonCode: i.disconnectionReasonCode,
+      disconnectionObject: i.disconnectionObject,
+      disconnectionAt: i.disconnectionAt,
+      createdAt: i.createdAt,
+      updatedAt: i.updatedAt,
+      Chatwoot: null,
+      Proxy: null,
+      Rabbitmq: null,
+      Nats: null,
+      Sqs: null,
+      Websocket: null,
+      Setting: settings.get(i.id) ?? null,
+      _count: counts.get(i.id) ?? { Message: 0, Contact: 0, Chat: 0 },
+    };
+  });
+}
+
+/** The Webhook row as /webhook/find and /webhook/set return it. */
+export function presentWebhook(w: WebhookConfig) {
+  return { id: w.id, url: w.url, headers: w.headers, enabled: w.enabled, events: w.events, webhookByEvents: w.webhookByEvents, webhookBase64: w.webhookBase64, createdAt: w.createdAt, updatedAt: w.updatedAt, instanceId: w.instanceId };
+}

@@ -1,0 +1,79 @@
+import { Type, type TSchema } from 'typebox';
+import { CONFIGURABLE_EVENT_KEYS } from '../domain/events.js';
+
+/** Upstream accepts extra properties everywhere; so do we. */
+export const Obj = <P extends Record<string, TSchema>>(properties: P, options: Record<string, unknown> = {}) =>
+  Type.Object(properties, { additionalProperties: true, ...options });
+
+export const Loose = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
+
+export const InstanceParams = Obj({ instanceName: Type.String({ description: 'Instance name' }) });
+
+export const ErrorResponse = Obj(
+  {
+    status: Type.Integer(),
+    error: Type.String(),
+    response: Obj({ message: Type.Unknown() }),
+  },
+  { description: 'Upstream error shape' },
+);
+
+export const errorResponses = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  404: ErrorResponse,
+};
+
+export const EventList = Type.Array(Type.String({ enum: CONFIGURABLE_EVENT_KEYS }), { description: 'UPPER_SNAKE event names; empty = all' });
+
+export const WebhookObject = Obj({
+  enabled: Type.Optional(Type.Boolean()),
+  url: Type.String({ minLength: 1 }),
+  headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  byEvents: Type.Optional(Type.Boolean()),
+  base64: Type.Optional(Type.Boolean()),
+  events: Type.Optional(EventList),
+});
+
+export const SettingsFields = {
+  rejectCall: Type.Boolean(),
+  msgCall: Type.Optional(Type.String()),
+  groupsIgnore: Type.Boolean(),
+  alwaysOnline: Type.Boolean(),
+  readMessages: Type.Boolean(),
+  readStatus: Type.Boolean(),
+  syncFullHistory: Type.Boolean(),
+  wavoipToken: Type.Optional(Type.String()),
+};
+
+export const MessageKeySchema = Obj({
+  id: Type.String({ minLength: 1 }),
+  fromMe: Type.Boolean(),
+  remoteJid: Type.String({ minLength: 1 }),
+  participant: Type.Optional(Type.String()),
+});
+
+export const StoredMessageSchema = Obj({
+  key: Obj({ remoteJid: Type.String(), fromMe: Type.Boolean(), id: Type.String() }),
+  pushName: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union([Type.String(), Type.Null()]),
+  message: Loose(),
+  messageType: Type.String(),
+  messageTimestamp: Type.Integer(),
+  instanceId: Type.String(),
+  source: Type.String(),
+});
+
+export const TimestampRange = Obj({
+  gte: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
+  lte: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
+});
+
+export const ConnectionStateResponse = Obj({ instance: Obj({ instanceName: Type.String(), state: Type.String() }) });
+
+export const QrResponse = Obj({
+  pairingCode: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  code: Type.Optional(Type.String()),
+  base64: Type.Optional(Type.String()),
+  count: Type.Integer(),
+});

@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type Dialect } from 'kysely';
+import type { Database } from './schema.js';
+
+export type Provider = 'sqlite' | 'postgresql' | 'mysql';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  provider: Provider;
+  close(): Promise<void>;
+}
+
+/** Opens the one Kysely instance the gateway uses, for SQLite (embedded default), PostgreSQL or MySQL/MariaDB. */
+export async function openDatabase(provider: Provider, uri: string): Promise<Db> {
+  const dialect = await createDialect(provider, uri);
+  const kysely = new Kysely<Database>({ dialect });
+  return { kysely, provider, close: () => kysely.destroy() };
+}
+
+async function createDialect(provider: Provider, uri: string): Promise<Dialect> {
+  if (provider === 'sqlite') {
+    const { default: SQLite } = await import('better-sqlite3');
+    const file = uri.replace(/^(sqlite|file):(\/\/)?/, '');
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const database = new SQLite(file);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 5000');
+    return new SqliteDialect({ database });
+  }
+  if (provider === 'postgresql') {
+    const pg = await import('pg');
+    // int8 and numeric come back as strings by default; our counts and timestamps fit in a double.
+    pg.default.types.setTypeParser(20, (v: string) => Number(v));
+    pg.default.types.setTypeParser(1700, (v: string) => Number(v));
+    return new PostgresDialect({ pool: new pg.default.Pool({ connectionString: uri, max: 10 }) });
+  }
+  const mysql = await import('mysql2');
+  return new MysqlDialect({
+    pool: mysql.createPool({ uri, connectionLimit: 10, supportBigNumbers: true, bigNumberStrings: false, decimalNumbers: true }),
+  });
+}
+
+/** Cheap reachability probe. */
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
+}

@@ -1,0 +1,35 @@
+import type { Db } from './db.js';
+import { SecretBox } from '../security/secrets.js';
+import { InstanceRepository } from './instanceRepository.js';
+import { SettingsRepository } from './settingsRepository.js';
+import { WebhookRepository } from './webhookRepository.js';
+import { MessageRepository } from './messageRepository.js';
+import { ChatRepository } from './chatRepository.js';
+import { ContactRepository } from './contactRepository.js';
+import { AuthStateRepository } from './authStateRepository.js';
+
+/** All repositories over one database. */
+export class Repositories {
+  readonly instances: InstanceRepository;
+  readonly settings: SettingsRepository;
+  readonly webhooks: WebhookRepository;
+  readonly messages: MessageRepository;
+  readonly chats: ChatRepository;
+  readonly contacts: ContactRepository;
+  readonly authState: AuthStateRepository;
+
+  constructor(readonly db: Db, encryptionKey: string) {
+    const box = new SecretBox(encryptionKey);
+    this.instances = new InstanceRepository(db, box);
+    this.settings = new SettingsRepository(db);
+    this.webhooks = new WebhookRepository(db);
+    this.messages = new MessageRepository(db);
+    this.chats = new ChatRepository(db);
+    this.contacts = new ContactRepository(db);
+    this.authState = new AuthStateRepository(db, box);
+  }
+
+  transaction<T>(fn: (tx: import('./instanceRepository.js').Executor) => Promise<T>): Promise<T> {
+    return this.db.kysely.transaction().execute(fn);
+  }
+}

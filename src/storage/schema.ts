@@ -1,0 +1,117 @@
+/** Row types of every table, as Kysely sees them. JSON columns hold serialized text; booleans are 0/1 integers on every database. */
+export interface InstanceTable {
+  id: string;
+  name: string;
+  connectionStatus: string;
+  ownerJid: string | null;
+  profileName: string | null;
+  profilePicUrl: string | null;
+  integration: string;
+  number: string | null;
+  businessId: string | null;
+  tokenHash: string;
+  tokenEnc: string;
+  clientName: string;
+  disconnectionReasonCode: number | null;
+  disconnectionObject: string | null;
+  disconnectionAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SettingTable {
+  id: string;
+  instanceId: string;
+  rejectCall: number;
+  msgCall: string;
+  groupsIgnore: number;
+  alwaysOnline: number;
+  readMessages: number;
+  readStatus: number;
+  syncFullHistory: number;
+  wavoipToken: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WebhookTable {
+  id: string;
+  instanceId: string;
+  url: string;
+  headers: string | null;
+  enabled: number;
+  events: string;
+  webhookByEvents: number;
+  webhookBase64: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MessageTable {
+  id: string;
+  instanceId: string;
+  keyId: string;
+  remoteJid: string;
+  fromMe: number;
+  participant: string | null;
+  key: string;
+  pushName: string | null;
+  messageType: string;
+  message: string;
+  contextInfo: string | null;
+  source: string;
+  messageTimestamp: number;
+  status: string | null;
+}
+
+export interface MessageUpdateTable {
+  id: string;
+  messageId: string;
+  instanceId: string;
+  keyId: string;
+  remoteJid: string;
+  fromMe: number;
+  participant: string | null;
+  status: string;
+  createdAt: string;
+}
+
+export interface ChatTable {
+  id: string;
+  instanceId: string;
+  remoteJid: string;
+  name: string | null;
+  unreadMessages: number;
+  lastMessage: string | null;
+  lastMessageTimestamp: number | null;
+  lastInboundAt: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ContactTable {
+  id: string;
+  instanceId: string;
+  remoteJid: string;
+  pushName: string | null;
+  profilePicUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChannelAuthTable {
+  instanceId: string;
+  data: string;
+  updatedAt: string;
+}
+
+export interface Database {
+  instances: InstanceTable;
+  settings: SettingTable;
+  webhooks: WebhookTable;
+  messages: MessageTable;
+  messageUpdates: MessageUpdateTable;
+  chats: ChatTable;
+  contacts: ContactTable;
+  channelAuth: ChannelAuthTable;
+}
