@@ -2,7 +2,7 @@ import type { Db } from './db.js';
 import type { MessageTable } from './schema.js';
 import type { MessageKey, StoredMessage } from '../domain/types.js';
 import { bit, fromJson, toJson } from './json.js';
-import { nowIso, rowId } from '../domain/ids.js';
+import { rowId } from '../domain/ids.js';
 import type { Executor } from './instanceRepository.js';
 
 export interface MessageQuery {
@@ -29,6 +29,13 @@ export interface StatusUpdate {
   instanceId: string;
   key: MessageKey;
   status: string;
+}
+
+/** createdAt of status updates strictly increases within the process: the history is read back in createdAt order, and equal timestamps would leave that order to the database. */
+let lastUpdateAt = 0;
+function updateStamp(): string {
+  lastUpdateAt = Math.max(Date.now(), lastUpdateAt + 1);
+  return new Date(lastUpdateAt).toISOString();
 }
 
 export class MessageRepository {
@@ -58,7 +65,7 @@ export class MessageRepository {
         fromMe: bit(update.key.fromMe),
         participant: update.key.participant ?? null,
         status: update.status,
-        createdAt: nowIso(),
+        createdAt: updateStamp(),
       })
       .execute();
     await tx.updateTable('messages').set({ status: update.status }).where('id', '=', update.messageId).execute();

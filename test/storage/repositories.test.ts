@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { availableProviders, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import { sql } from 'kysely';
+import { availableProviders, createTestDatabase, MYSQL_ADMIN, type TestDatabase } from '../helpers/databases.js';
 import { openDatabase, type Db, type Provider } from '../../src/storage/db.js';
 import { migrateToLatest, LATEST_MIGRATION } from '../../src/storage/migrate.js';
 import { Repositories } from '../../src/storage/repositories.js';
@@ -20,6 +21,7 @@ function suite(provider: Provider): void {
   let db: Db;
   let repos: Repositories;
   let seq = 0;
+  let migrations: string[][] = [];
 
   /** A fresh instance (unique name, number and token), inserted. createdAt increases with each call. */
   async function newInstance(over: Partial<Instance> = {}): Promise<Instance> {
@@ -72,6 +74,8 @@ function suite(provider: Provider): void {
     tdb = await createTestDatabase(provider);
     db = await openDatabase(provider, tdb.uri);
     repos = new Repositories(db, ENCRYPTION_KEY);
+    // twice: the second run must find nothing to do
+    migrations = [await migrateToLatest(db), await migrateToLatest(db)];
   });
 
   afterAll(async () => {
@@ -80,13 +84,46 @@ function suite(provider: Provider): void {
   });
 
   it('migrates to latest, and a second run is a no-op', async () => {
-    expect(await migrateToLatest(db)).toEqual([LATEST_MIGRATION]);
+    expect(migrations).toEqual([[LATEST_MIGRATION], []]);
     expect(await migrateToLatest(db)).toEqual([]);
     // every table exists and is empty
     for (const t of ['instances', 'settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth'] as const) {
       const r = await db.kysely.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       expect(Number(r.n)).toBe(0);
     }
+  });
+
+  it('declares every foreign key, with ON DELETE CASCADE, in the database itself', async () => {
+    const expected = [
+      'channelAuth.instanceId->instances',
+      'chats.instanceId->instances',
+      'contacts.instanceId->instances',
+      'messageUpdates.instanceId->instances',
+      'messageUpdates.messageId->messages',
+      'messages.instanceId->instances',
+      'settings.instanceId->instances',
+      'webhooks.instanceId->instances',
+    ];
+    let found: string[] = [];
+    if (provider === 'sqlite') {
+      for (const t of ['settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth']) {
+        const { rows } = await sql<{ from: string; table: string; on_delete: string }>`select * from pragma_foreign_key_list(${t})`.execute(db.kysely);
+        found.push(...rows.map((r) => `${t}.${r.from}->${r.table}:${r.on_delete}`));
+      }
+    } else {
+      // MySQL parses but ignores REFERENCES written inline in a column definition: ask the database what it enforces
+      const refTable = provider === 'mysql' ? sql`k.referenced_table_name` : sql`u.table_name`;
+      const refJoin = provider === 'mysql' ? sql`` : sql`join information_schema.constraint_column_usage u on u.constraint_name = rc.constraint_name and u.constraint_schema = rc.constraint_schema`;
+      const schema = provider === 'mysql' ? sql`database()` : sql`current_schema()`;
+      const { rows } = await sql<{ t: string; c: string; r: string; d: string }>`
+        select k.table_name as t, k.column_name as c, ${refTable} as r, rc.delete_rule as d
+        from information_schema.referential_constraints rc
+        join information_schema.key_column_usage k on k.constraint_name = rc.constraint_name and k.constraint_schema = rc.constraint_schema
+        ${refJoin}
+        where rc.constraint_schema = ${schema}`.execute(db.kysely);
+      found = rows.map((r) => `${r.t}.${r.c}->${r.r}:${r.d}`);
+    }
+    expect(found.sort()).toEqual(expected.map((e) => `${e}:CASCADE`));
   });
 
   it('inserts an instance, finds it by name and lists it with every filter', async () => {
@@ -289,6 +326,20 @@ function suite(provider: Provider): void {
     expect(hist.records).toHaveLength(12);
     for (const rec of hist.records) expect(rec.MessageUpdate.map((u) => u.status)).toEqual(statuses);
 
+    // even when the clock does not move between updates (many acks within one millisecond)
+    const frozen = Array.from({ length: 12 }, (_, i) => msg(a.id, { keyId: `F${i}`, fromMe: true, status: 'PENDING', messageTimestamp: 6000 + i }));
+    await repos.messages.insert(frozen);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T00:00:00.000Z'));
+    try {
+      for (const status of statuses) for (const x of frozen) await repos.messages.recordStatus({ messageId: x.id, instanceId: a.id, key: x.key, status });
+    } finally {
+      vi.useRealTimers();
+    }
+    const still = await repos.messages.find({ instanceId: a.id, timestampGte: 6000, timestampLte: 6011, page: 1, pageSize: 50 });
+    expect(still.records).toHaveLength(12);
+    for (const rec of still.records) expect(rec.MessageUpdate.map((u) => u.status)).toEqual(statuses);
+
     // within a transaction too
     await repos.transaction((tx) => repos.messages.recordStatus({ messageId: untouched.id, instanceId: a.id, key: untouched.key, status: 'ERROR' }, tx));
     expect((await page(a.id, { keyId: 'S2' })).records[0]).toMatchObject({ status: 'ERROR', MessageUpdate: [{ status: 'ERROR' }] });
@@ -471,4 +522,49 @@ function suite(provider: Provider): void {
     const [chat] = await repos.chats.find({ instanceId: a.id });
     expect((chat!.lastMessage as StoredMessage).message).toEqual(m.message);
   });
+
+  it('on a database created with legacy defaults, still stores emoji and compares names and ids exactly', async () => {
+    // The helper creates MySQL databases as utf8mb4_bin; a plain CREATE DATABASE on stock MySQL 5.7 / MariaDB is latin1 (and
+    // *_ci collations compare case- and accent-insensitively). The schema must not depend on how the database was created.
+    const legacy = provider === 'mysql' ? await createLegacyMysqlDatabase() : await createTestDatabase(provider);
+    const ldb = await openDatabase(provider, legacy.uri);
+    try {
+      await migrateToLatest(ldb);
+      const r = new Repositories(ldb, ENCRYPTION_KEY);
+      const mk = (name: string): Instance => ({ id: randomUUID(), name, connectionStatus: 'close', ownerJid: null, profileName: 'Zoë 😀', profilePicUrl: null, integration: 'SANDBOX', number: null, businessId: null, token: 't', tokenHash: sha256Hex(name), clientName: 'evolution', disconnectionReasonCode: null, disconnectionObject: null, disconnectionAt: null, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' });
+      await r.instances.insert(mk('Shop'));
+      await r.instances.insert(mk('shop')); // a different instance on every database
+      await r.instances.insert(mk('café'));
+      expect((await r.instances.findByName('Shop'))!.profileName).toBe('Zoë 😀');
+      expect((await r.instances.list({ name: 'shop' })).map((i) => i.name)).toEqual(['shop']);
+      expect(await r.instances.findByName('cafe')).toBeUndefined();
+      const shop = (await r.instances.findByName('Shop'))!;
+      const upper = msg(shop.id, { keyId: '3EB0ABCDEF', message: { conversation: 'olá 👋🏽' } });
+      const lower = msg(shop.id, { keyId: '3eb0abcdef', messageTimestamp: 1 });
+      await r.messages.insert([upper, lower]);
+      const found = await r.messages.find({ instanceId: shop.id, keyId: '3EB0ABCDEF', page: 1, pageSize: 10 });
+      expect(found.records.map((m) => m.id)).toEqual([upper.id]);
+      expect(found.records[0]!.message).toEqual({ conversation: 'olá 👋🏽' });
+    } finally {
+      await ldb.close();
+      await legacy.drop();
+    }
+  });
+}
+
+async function createLegacyMysqlDatabase(): Promise<{ uri: string; drop(): Promise<void> }> {
+  const mysql = await import('mysql2/promise');
+  const name = `gw_test_legacy_${randomUUID().slice(0, 8)}`;
+  const admin = async (q: string) => {
+    const c = await mysql.createConnection({ uri: MYSQL_ADMIN });
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name} CHARACTER SET latin1 COLLATE latin1_swedish_ci`);
+  const url = new URL(MYSQL_ADMIN);
+  url.pathname = `/${name}`;
+  return { uri: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name}`) };
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import type { Provider } from '../db.js';
 
 /** The first schema: instances with their settings and webhook, messages, status updates, chats, contacts, channel auth state. */
@@ -6,10 +6,14 @@ export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
   const json = provider === 'mysql' ? sql`longtext` : sql`text`;
   const bool = sql`smallint`;
   const stamp = 'varchar(32)';
-  const fk = (col: string) => (c: any) => c.notNull().references(`instances.${col}`).onDelete('cascade');
+  // MySQL tables take the database's charset and collation unless told: utf8mb4 for emoji, binary collation so names and ids
+  // compare exactly as on SQLite and PostgreSQL (a *_ci collation would make "Shop" equal "shop").
+  const table = (name: string) => (provider === 'mysql' ? db.schema.createTable(name).modifyEnd(sql`character set utf8mb4 collate utf8mb4_bin`) : db.schema.createTable(name));
+  // Foreign keys as table constraints: MySQL parses but silently ignores REFERENCES written inline in a column definition.
+  const owned = (name: string) => (t: CreateTableBuilder<any, any>) =>
+    t.addForeignKeyConstraint(`${name}_instance_fk`, ['instanceId'], 'instances', ['id'], (c) => c.onDelete('cascade'));
 
-  await db.schema
-    .createTable('instances')
+  await table('instances')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('name', 'varchar(255)', (c) => c.notNull().unique())
     .addColumn('connectionStatus', 'varchar(16)', (c) => c.notNull())
@@ -30,10 +34,9 @@ export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
     .execute();
   await db.schema.createIndex('instances_token_hash').on('instances').column('tokenHash').execute();
 
-  await db.schema
-    .createTable('settings')
+  await table('settings')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('instanceId', 'varchar(64)', (c) => fk('id')(c).unique())
+    .addColumn('instanceId', 'varchar(64)', (c) => c.notNull().unique())
     .addColumn('rejectCall', bool, (c) => c.notNull())
     .addColumn('msgCall', 'varchar(1024)', (c) => c.notNull())
     .addColumn('groupsIgnore', bool, (c) => c.notNull())
@@ -44,12 +47,12 @@ export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
     .addColumn('wavoipToken', 'varchar(512)', (c) => c.notNull())
     .addColumn('createdAt', stamp, (c) => c.notNull())
     .addColumn('updatedAt', stamp, (c) => c.notNull())
+    .$call(owned('settings'))
     .execute();
 
-  await db.schema
-    .createTable('webhooks')
+  await table('webhooks')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('instanceId', 'varchar(64)', (c) => fk('id')(c).unique())
+    .addColumn('instanceId', 'varchar(64)', (c) => c.notNull().unique())
     .addColumn('url', 'varchar(2048)', (c) => c.notNull())
     .addColumn('headers', json)
     .addColumn('enabled', bool, (c) => c.notNull())
@@ -58,12 +61,12 @@ export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
     .addColumn('webhookBase64', bool, (c) => c.notNull())
     .addColumn('createdAt', stamp, (c) => c.notNull())
     .addColumn('updatedAt', stamp, (c) => c.notNull())
+    .$call(owned('webhooks'))
     .execute();
 
-  await db.schema
-    .createTable('messages')
+  await table('messages')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('instanceId', 'varchar(64)', fk('id'))
+    .addColumn('instanceId', 'varchar(64)', (c) => c.notNull())
     .addColumn('keyId', 'varchar(128)', (c) => c.notNull())
     .addColumn('remoteJid', 'varchar(128)', (c) => c.notNull())
     .addColumn('fromMe', bool, (c) => c.notNull())
@@ -76,30 +79,31 @@ export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
     .addColumn('source', 'varchar(16)', (c) => c.notNull())
     .addColumn('messageTimestamp', 'bigint', (c) => c.notNull())
     .addColumn('status', 'varchar(30)')
+    .$call(owned('messages'))
     .execute();
   await db.schema.createIndex('messages_instance_key').on('messages').columns(['instanceId', 'keyId']).execute();
-  await db.schema.createIndex('messages_instance_time').on('messages').columns(['instanceId', 'messageTimestamp']).execute();
-  await db.schema.createIndex('messages_instance_chat_time').on('messages').columns(['instanceId', 'remoteJid', 'messageTimestamp']).execute();
+  await db.schema.createIndex('messages_instance_time').on('messages').columns(['instanceId', 'messageTimestamp', 'id']).execute();
+  await db.schema.createIndex('messages_instance_chat_time').on('messages').columns(['instanceId', 'remoteJid', 'messageTimestamp', 'id']).execute();
 
-  await db.schema
-    .createTable('messageUpdates')
+  await table('messageUpdates')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('messageId', 'varchar(64)', (c) => c.notNull().references('messages.id').onDelete('cascade'))
-    .addColumn('instanceId', 'varchar(64)', fk('id'))
+    .addColumn('messageId', 'varchar(64)', (c) => c.notNull())
+    .addColumn('instanceId', 'varchar(64)', (c) => c.notNull())
     .addColumn('keyId', 'varchar(128)', (c) => c.notNull())
     .addColumn('remoteJid', 'varchar(128)', (c) => c.notNull())
     .addColumn('fromMe', bool, (c) => c.notNull())
     .addColumn('participant', 'varchar(128)')
     .addColumn('status', 'varchar(30)', (c) => c.notNull())
     .addColumn('createdAt', stamp, (c) => c.notNull())
+    .addForeignKeyConstraint('messageUpdates_message_fk', ['messageId'], 'messages', ['id'], (c) => c.onDelete('cascade'))
+    .$call(owned('messageUpdates'))
     .execute();
   await db.schema.createIndex('message_updates_message').on('messageUpdates').column('messageId').execute();
   await db.schema.createIndex('message_updates_instance_key').on('messageUpdates').columns(['instanceId', 'keyId']).execute();
 
-  await db.schema
-    .createTable('chats')
+  await table('chats')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('instanceId', 'varchar(64)', fk('id'))
+    .addColumn('instanceId', 'varchar(64)', (c) => c.notNull())
     .addColumn('remoteJid', 'varchar(128)', (c) => c.notNull())
     .addColumn('name', 'varchar(255)')
     .addColumn('unreadMessages', 'integer', (c) => c.notNull())
@@ -109,25 +113,26 @@ export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
     .addColumn('createdAt', stamp, (c) => c.notNull())
     .addColumn('updatedAt', stamp, (c) => c.notNull())
     .addUniqueConstraint('chats_instance_jid', ['instanceId', 'remoteJid'])
+    .$call(owned('chats'))
     .execute();
   await db.schema.createIndex('chats_instance_last').on('chats').columns(['instanceId', 'lastMessageTimestamp']).execute();
 
-  await db.schema
-    .createTable('contacts')
+  await table('contacts')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('instanceId', 'varchar(64)', fk('id'))
+    .addColumn('instanceId', 'varchar(64)', (c) => c.notNull())
     .addColumn('remoteJid', 'varchar(128)', (c) => c.notNull())
     .addColumn('pushName', 'varchar(255)')
     .addColumn('profilePicUrl', 'varchar(1024)')
     .addColumn('createdAt', stamp, (c) => c.notNull())
     .addColumn('updatedAt', stamp, (c) => c.notNull())
     .addUniqueConstraint('contacts_instance_jid', ['instanceId', 'remoteJid'])
+    .$call(owned('contacts'))
     .execute();
 
-  await db.schema
-    .createTable('channelAuth')
-    .addColumn('instanceId', 'varchar(64)', (c) => c.primaryKey().references('instances.id').onDelete('cascade'))
+  await table('channelAuth')
+    .addColumn('instanceId', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('data', json, (c) => c.notNull())
     .addColumn('updatedAt', stamp, (c) => c.notNull())
+    .$call(owned('channelAuth'))
     .execute();
 }
