@@ -39,6 +39,15 @@ export async function buildApp(gateway: Gateway): Promise<App> {
   });
   installErrorHandlers(app);
 
+  // As upstream's body-parser: a missing or empty JSON body is `{}` (optional bodies may be omitted, and
+  // clients that send `content-type: application/json` on every call still work on bodyless routes).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => (body === '' ? done(null, {}) : parseJson(request, body as string, done)));
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined) request.body = {};
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

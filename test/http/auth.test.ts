@@ -48,23 +48,27 @@ afterAll(async () => {
 });
 
 /** What each instance route answers on success, checked on a fresh connected instance. */
-const SUCCESS: Record<string, { status: number; check: (body: any, name: string) => void | Promise<void> }> = {
+const SUCCESS: Record<string, { status: number; check: (body: any, name: string, token: string) => void | Promise<void> }> = {
   'GET /instance/connect': { status: 200, check: (b, n) => expect(b).toEqual({ instance: { instanceName: n, state: 'open' } }) },
   'GET /instance/connectionState': { status: 200, check: (b, n) => expect(b).toEqual({ instance: { instanceName: n, state: 'open' } }) },
   'POST /instance/restart': { status: 200, check: (b, n) => expect(b).toEqual({ instance: { instanceName: n, state: 'open' } }) },
   'PUT /instance/restart': { status: 200, check: (b, n) => expect(b).toEqual({ instance: { instanceName: n, state: 'open' } }) },
   'DELETE /instance/logout': {
     status: 200,
-    check: async (b, n) => {
+    check: async (b, n, token) => {
       expect(b).toEqual({ status: 'SUCCESS', error: false, response: { message: 'Instance logged out' } });
-      expect((await server.call('GET', `/instance/connectionState/${n}`)).body).toEqual({ instance: { instanceName: n, state: 'close' } });
+      // the instance and its token survive a logout
+      expect((await server.call('GET', `/instance/connectionState/${n}`, undefined, token)).body).toEqual({ instance: { instanceName: n, state: 'close' } });
     },
   },
   'DELETE /instance/delete': {
     status: 200,
-    check: async (b, n) => {
+    check: async (b, n, token) => {
       expect(b).toEqual({ status: 'SUCCESS', error: false, response: { message: 'Instance deleted' } });
       expect(await server.call('GET', `/instance/connectionState/${n}`)).toMatchObject({ status: 404, body: instanceMissing(n) });
+      // a deleted instance's token opens nothing any more
+      expect(await server.call('GET', `/instance/connectionState/${n}`, undefined, token)).toMatchObject({ status: 401, body: UNAUTHORIZED });
+      expect(await server.call('GET', '/instance/fetchInstances', undefined, token)).toMatchObject({ status: 401, body: UNAUTHORIZED });
     },
   },
   'POST /instance/setPresence': { status: 201, check: (b) => expect(b).toEqual({ presence: 'available' }) },
@@ -116,7 +120,7 @@ describe('success path', () => {
       const res = await call(route, name, keyKind === 'global key' ? server.key : token);
       const expected = SUCCESS[route.label]!;
       expect(res.status, JSON.stringify(res.body)).toBe(expected.status);
-      await expected.check(res.body, name);
+      await expected.check(res.body, name, token);
     });
   }
 
