@@ -1,6 +1,7 @@
 /** Typed configuration read from the environment, with the upstream Evolution API names where they exist. */
 export interface Config {
   server: { port: number; host: string; url?: string; bodyLimit: number; name: string };
+  cors: { origin: string[] | '*'; methods: string[]; credentials: boolean };
   /** apiKey and encryptionKey are undefined when unset: main resolves them to a generated, persisted secret. */
   auth: { apiKey?: string; exposeTokenInEvents: boolean; encryptionKey?: string };
   database: { provider: 'sqlite' | 'postgresql' | 'mysql'; uri: string; clientName: string };
@@ -144,6 +145,11 @@ export function loadConfig(env: Env = process.env): Config {
       bodyLimit: r.int('SERVER_BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024),
       name: r.str('SERVER_NAME', 'evolution'),
     },
+    cors: {
+      origin: parseList(r.str('CORS_ORIGIN', '*')).includes('*') ? '*' : parseList(r.str('CORS_ORIGIN', '*')),
+      methods: parseList(r.str('CORS_METHODS', 'POST,GET,PUT,DELETE')),
+      credentials: r.bool('CORS_CREDENTIALS', false),
+    },
     auth: {
       apiKey,
       exposeTokenInEvents: r.bool('AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES', false),
@@ -181,6 +187,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.webhook.global.enabled && !config.webhook.global.url) r.problems.push('WEBHOOK_GLOBAL_URL is required when WEBHOOK_GLOBAL_ENABLED=true');
   if (r.problems.length) throw new ConfigError(`Invalid configuration:\n  - ${r.problems.join('\n  - ')}`);
   return config;
+}
+
+function parseList(raw: string): string[] {
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 function parseCodes(r: Reader, name: string, fallback: number[]): number[] {

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -48,6 +49,8 @@ export async function buildApp(gateway: Gateway): Promise<App> {
     if (request.body === undefined) request.body = {};
   });
 
+  const { cors: corsConfig } = gateway.config;
+  await app.register(cors, { origin: corsConfig.origin === '*' ? '*' : corsConfig.origin, methods: corsConfig.methods, credentials: corsConfig.credentials, allowedHeaders: ['apikey', 'content-type', 'x-request-id'], exposedHeaders: ['x-request-id'] });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -188,3 +188,19 @@ describe('connectedSandbox helper', () => {
     }
   });
 });
+
+describe('CORS', () => {
+  it('answers preflights for browser clients (CORS_ORIGIN, default *)', async () => {
+    const s = await startTestServer({ CORS_ORIGIN: 'https://app.example' });
+    try {
+      const res = await fetch(`${s.url}/instance/fetchInstances`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'apikey' } });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect(res.headers.get('access-control-allow-headers')).toContain('apikey');
+      const other = await fetch(`${s.url}/`, { headers: { origin: 'https://evil.example' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await s.stop();
+    }
+  });
+});
