@@ -6,7 +6,9 @@ export interface Config {
   auth: { apiKey?: string; exposeTokenInEvents: boolean; encryptionKey?: string };
   database: { provider: 'sqlite' | 'postgresql' | 'mysql'; uri: string; clientName: string };
   webhook: {
-    global: { enabled: boolean; url?: string; byEvents: boolean; events: Record<string, boolean> };
+    global: { enabled: boolean; url?: string; byEvents: boolean; events: Record<string, boolean>; secret?: string };
+    /** false = in-memory delivery like upstream (no outbox); for comparison and tests. */
+    durable: boolean;
     requestTimeoutMs: number;
     retry: {
       maxAttempts: number;
@@ -15,8 +17,14 @@ export interface Config {
       useExponentialBackoff: boolean;
       jitterFactor: number;
       nonRetryableStatusCodes: number[];
+      /** Events older than this are dead-lettered instead of retried. */
+      maxAgeSeconds: number;
     };
     concurrencyPerDestination: number;
+    concurrency: number;
+    breaker: { threshold: number; cooldownMs: number; maxCooldownMs: number };
+    deliveredRetentionSeconds: number;
+    deadRetentionSeconds: number;
   };
   qrcode: { limit: number; refreshMs: number; color: string };
   delInstanceMinutes: number | false;
@@ -162,17 +170,28 @@ export function loadConfig(env: Env = process.env): Config {
         url: r.url('WEBHOOK_GLOBAL_URL'),
         byEvents: r.bool('WEBHOOK_GLOBAL_WEBHOOK_BY_EVENTS', false),
         events,
+        secret: r.optional('WEBHOOK_GLOBAL_SECRET'),
       },
+      durable: r.bool('WEBHOOK_DURABLE', true),
       requestTimeoutMs: r.int('WEBHOOK_REQUEST_TIMEOUT_MS', 30000, 100),
       retry: {
-        maxAttempts: r.int('WEBHOOK_RETRY_MAX_ATTEMPTS', 10, 1, 1000),
+        maxAttempts: r.int('WEBHOOK_RETRY_MAX_ATTEMPTS', 40, 1, 1000),
         initialDelaySeconds: r.num('WEBHOOK_RETRY_INITIAL_DELAY_SECONDS', 5, 0, 3600),
         maxDelaySeconds: r.num('WEBHOOK_RETRY_MAX_DELAY_SECONDS', 300, 0, 86400),
         useExponentialBackoff: r.bool('WEBHOOK_RETRY_USE_EXPONENTIAL_BACKOFF', true),
-        jitterFactor: r.num('WEBHOOK_RETRY_JITTER_FACTOR', 0.2, 0, 1),
+        jitterFactor: r.num('WEBHOOK_RETRY_JITTER_FACTOR', 1, 0, 1),
         nonRetryableStatusCodes: parseCodes(r, 'WEBHOOK_RETRY_NON_RETRYABLE_STATUS_CODES', [400, 401, 403, 404, 422]),
+        maxAgeSeconds: r.int('WEBHOOK_RETRY_MAX_AGE_SECONDS', 86400, 1),
       },
-      concurrencyPerDestination: r.int('WEBHOOK_CONCURRENCY_PER_DESTINATION', 16, 1, 1024),
+      concurrencyPerDestination: r.int('WEBHOOK_CONCURRENCY_PER_DESTINATION', 32, 1, 1024),
+      concurrency: r.int('WEBHOOK_CONCURRENCY', 256, 1, 10000),
+      breaker: {
+        threshold: r.int('WEBHOOK_BREAKER_THRESHOLD', 5, 1, 1000),
+        cooldownMs: r.int('WEBHOOK_BREAKER_COOLDOWN_MS', 5000, 10),
+        maxCooldownMs: r.int('WEBHOOK_BREAKER_MAX_COOLDOWN_MS', 300000, 10),
+      },
+      deliveredRetentionSeconds: r.int('WEBHOOK_DELIVERED_RETENTION_SECONDS', 3600, 0),
+      deadRetentionSeconds: r.int('WEBHOOK_DEAD_RETENTION_SECONDS', 7 * 86400, 0),
     },
     qrcode: {
       limit: r.int('QRCODE_LIMIT', 30, 1, 1000),

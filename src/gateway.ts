@@ -4,8 +4,14 @@ import { openDatabase, type Db } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { Repositories } from './storage/repositories.js';
 import { EventBus } from './events/bus.js';
+import { CommitQueue } from './events/commitQueue.js';
 import { WebhookDispatcher } from './events/webhook/dispatcher.js';
 import { WebhookSink } from './events/webhook/sink.js';
+import type { TargetOptions } from './events/webhook/targets.js';
+import { OutboxStore } from './events/outbox/store.js';
+import { DeliveryWorker } from './events/outbox/worker.js';
+import { OutboxSink } from './events/outbox/sink.js';
+import { SecretBox } from './security/secrets.js';
 import { InstanceRegistry } from './domain/registry.js';
 import { InstanceService } from './domain/instances.js';
 import { MessageService } from './domain/messages.js';
@@ -31,6 +37,8 @@ export interface Gateway {
   messages: MessageService;
   chats: ChatQueries;
   sandbox: SandboxNetwork;
+  /** The durable delivery worker (undefined with WEBHOOK_DURABLE=false). */
+  worker?: DeliveryWorker;
   /** Stops channels, waits for in-flight deliveries (up to `drainMs`), closes the database. */
   close(drainMs?: number): Promise<void>;
 }
@@ -41,15 +49,23 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   const repos = new Repositories(db, config.auth.encryptionKey);
   const registry = new InstanceRegistry();
-  const bus = new EventBus();
-
-  const dispatcher = new WebhookDispatcher({
-    retry: config.webhook.retry,
-    timeoutMs: config.webhook.requestTimeoutMs,
-    concurrencyPerDestination: config.webhook.concurrencyPerDestination,
-    logger: logger.child({ component: 'webhook' }),
-  });
-  bus.addSink(new WebhookSink(config.webhook.global, (id) => registry.getById(id)?.webhook, { serverUrl: config.server.url, exposeToken: config.auth.exposeTokenInEvents }, dispatcher));
+  const targets: TargetOptions = {
+    global: config.webhook.global,
+    envelope: { serverUrl: config.server.url, exposeToken: config.auth.exposeTokenInEvents },
+    lookup: (id) => registry.getById(id)?.webhook,
+  };
+  let worker: DeliveryWorker | undefined;
+  let bus: EventBus;
+  if (config.webhook.durable) {
+    const box = new SecretBox(config.auth.encryptionKey);
+    worker = new DeliveryWorker(repos.outbox, box, { webhook: config.webhook, logger: logger.child({ component: 'delivery' }) });
+    bus = new EventBus(new CommitQueue(db, new OutboxStore(repos.outbox, targets, box)), logger);
+    bus.addSink(new OutboxSink(worker, 10_000));
+  } else {
+    bus = new EventBus(new CommitQueue(db, undefined), logger);
+    const dispatcher = new WebhookDispatcher({ retry: config.webhook.retry, timeoutMs: config.webhook.requestTimeoutMs, concurrencyPerDestination: config.webhook.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }) });
+    bus.addSink(new WebhookSink(targets, dispatcher));
+  }
 
   const sandbox = new SandboxNetwork(config.sandbox.ackDelayMs);
   const channels: Record<string, ChannelFactory> = {};
@@ -63,11 +79,12 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   instances.messages = messages;
   const chats = new ChatQueries(repos, instances);
 
+  await worker?.start();
   const restored = await instances.restoreAll();
   logger.info({ instances: restored }, 'instances restored');
 
   return {
-    config, logger, db, repos, bus, registry, instances, messages, chats, sandbox,
+    config, logger, db, repos, bus, registry, instances, messages, chats, sandbox, worker,
     async close(drainMs = 10_000) {
       await instances.shutdown();
       sandbox.close();

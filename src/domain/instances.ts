@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ChannelFactory, ChannelListener, ConnectionUpdate, Presence, QrCode } from '../channels/channel.js';
 import { ChannelError } from '../channels/errors.js';
-import type { EventBus } from '../events/bus.js';
+import type { Emit, EventBus, EventSource } from '../events/bus.js';
 import type { Repositories } from '../storage/repositories.js';
 import type { SettingsRow } from '../storage/settingsRepository.js';
 import type { WebhookInput } from '../storage/webhookRepository.js';
@@ -72,7 +72,7 @@ export class InstanceService {
         if (!this.attachChannel(live, credentials)) return;
         this.deps.bus.emit(live.eventSource, 'application.startup', { instanceName: instance.name, instanceId: instance.id, integration: instance.integration });
         if (credentials !== undefined) await live.channel.connect().catch((e) => this.deps.logger.warn({ instance: instance.name, err: e }, 'reconnect at start-up failed'));
-        else if (instance.connectionStatus !== 'close') await this.persistState(live, { connectionStatus: 'close' });
+        else if (instance.connectionStatus !== 'close') await this.transition(live, { connectionStatus: 'close' });
         this.scheduleAutoDelete(live);
       }),
     );
@@ -93,14 +93,19 @@ export class InstanceService {
       clientName: config.database.clientName, disconnectionReasonCode: null, disconnectionObject: null, disconnectionAt: null, createdAt: now, updatedAt: now,
     };
     const settings = { ...DEFAULT_SETTINGS, ...input.settings };
-    const webhook = await repos.transaction(async (tx) => {
+    const live = new LiveInstance(instance, settings, undefined);
+    // Registered inside the commit so the instance.create event finds the webhook it was created with.
+    await bus.commit(async (tx, emit) => {
       await repos.instances.insert(instance, tx);
       await repos.settings.upsert(instance.id, settings, tx);
-      return input.webhook ? repos.webhooks.upsert(instance.id, normalizeWebhook(input.webhook), tx) : undefined;
+      live.webhook = input.webhook ? await repos.webhooks.upsert(instance.id, normalizeWebhook(input.webhook), tx) : undefined;
+      if (!this.attachChannel(live, undefined)) throw badRequest(`Integration "${input.integration}" is not available on this server`);
+      emit(live.eventSource, 'instance.create', { instanceName: instance.name, instanceId: instance.id });
+    }).catch((e) => {
+      if (registry.get(instance.name) === live) registry.remove(live);
+      throw e;
     });
-    const live = new LiveInstance(instance, settings, webhook);
-    this.attachChannel(live, undefined);
-    bus.emit(live.eventSource, 'instance.create', { instanceName: instance.name, instanceId: instance.id });
+    const webhook = live.webhook;
     this.scheduleAutoDelete(live);
 
     let qrcode: QrCode | undefined;
@@ -140,10 +145,14 @@ export class InstanceService {
       await live.queue.run(() => this.closed(live, 401, true));
     }
     await live.channel.close();
-    bus.emit(live.eventSource, 'instance.delete', { instanceName: live.name, instanceId: live.id });
-    bus.emit(live.eventSource, 'remove.instance', null);
+    await live.queue.run(() =>
+      bus.commit(async (tx, emit) => {
+        emit(live.eventSource, 'instance.delete', { instanceName: live.name, instanceId: live.id });
+        emit(live.eventSource, 'remove.instance', null);
+        await repos.instances.delete(live.id, tx);
+      }),
+    );
     registry.remove(live);
-    await live.queue.run(() => repos.instances.delete(live.id));
   }
 
   async setPresence(name: string, presence: Presence): Promise<void> {
@@ -211,22 +220,22 @@ export class InstanceService {
   }
 
   private async connectionChanged(live: LiveInstance, u: ConnectionUpdate): Promise<void> {
-    const { bus } = this.deps;
     if (u.state === 'open') {
-      await this.persistState(live, { connectionStatus: 'open', ownerJid: u.wuid ?? null, profileName: u.profileName ?? null, profilePicUrl: u.profilePictureUrl ?? null, disconnectionReasonCode: null, disconnectionObject: null, disconnectionAt: null });
       if (live.deleteTimer) clearTimeout(live.deleteTimer);
-      bus.emit(live.eventSource, 'connection.update', { instance: live.name, wuid: u.wuid, profileName: u.profileName, profilePictureUrl: u.profilePictureUrl ?? null, state: 'open', statusReason: u.statusReason });
+      await this.transition(live, { connectionStatus: 'open', ownerJid: u.wuid ?? null, profileName: u.profileName ?? null, profilePicUrl: u.profilePictureUrl ?? null, disconnectionReasonCode: null, disconnectionObject: null, disconnectionAt: null }, (emit, src) =>
+        emit(src, 'connection.update', { instance: live.name, wuid: u.wuid, profileName: u.profileName, profilePictureUrl: u.profilePictureUrl ?? null, state: 'open', statusReason: u.statusReason }),
+      );
       if (live.settings.alwaysOnline) await live.channel.sendPresence('available').catch(() => undefined);
       return;
     }
     if (u.state === 'connecting') {
-      if (live.instance.connectionStatus !== 'connecting') await this.persistState(live, { connectionStatus: 'connecting' });
-      bus.emit(live.eventSource, 'connection.update', { instance: live.name, state: 'connecting', statusReason: u.statusReason });
+      await this.transition(live, { connectionStatus: 'connecting' }, (emit, src) => emit(src, 'connection.update', { instance: live.name, state: 'connecting', statusReason: u.statusReason }));
       return;
     }
     if (u.state === 'refused') {
-      await this.persistState(live, { connectionStatus: 'close' });
-      bus.emit(live.eventSource, 'connection.update', { instance: live.name, state: 'refused', statusReason: u.statusReason, wuid: live.instance.ownerJid, profileName: live.instance.profileName, profilePictureUrl: live.instance.profilePicUrl });
+      await this.transition(live, { connectionStatus: 'close' }, (emit, src) =>
+        emit(src, 'connection.update', { instance: live.name, state: 'refused', statusReason: u.statusReason, wuid: live.instance.ownerJid, profileName: live.instance.profileName, profilePictureUrl: live.instance.profilePicUrl }),
+      );
       this.scheduleAutoDelete(live);
       return;
     }
@@ -235,20 +244,24 @@ export class InstanceService {
 
   /** The connection ended for good: record why, tell the client, forget the owner when logged out. */
   private async closed(live: LiveInstance, statusReason: number, loggedOut: boolean): Promise<void> {
-    const { bus } = this.deps;
     if (live.instance.connectionStatus === 'close' && live.instance.disconnectionReasonCode === statusReason) return;
     const disconnectionAt = nowIso();
     const disconnectionObject = JSON.stringify({ error: { output: { statusCode: statusReason } }, date: disconnectionAt });
-    await this.persistState(live, { connectionStatus: 'close', disconnectionReasonCode: statusReason, disconnectionObject, disconnectionAt });
-    bus.emit(live.eventSource, 'connection.update', { instance: live.name, state: 'close', statusReason });
-    bus.emit(live.eventSource, 'status.instance', { instance: live.name, status: 'closed', disconnectionAt, disconnectionReasonCode: statusReason, disconnectionObject });
-    if (loggedOut) bus.emit(live.eventSource, 'logout.instance', null);
+    await this.transition(live, { connectionStatus: 'close', disconnectionReasonCode: statusReason, disconnectionObject, disconnectionAt }, (emit, src) => {
+      emit(src, 'connection.update', { instance: live.name, state: 'close', statusReason });
+      emit(src, 'status.instance', { instance: live.name, status: 'closed', disconnectionAt, disconnectionReasonCode: statusReason, disconnectionObject });
+      if (loggedOut) emit(src, 'logout.instance', null);
+    });
     this.scheduleAutoDelete(live);
   }
 
-  private async persistState(live: LiveInstance, patch: Partial<Instance>): Promise<void> {
+  /** Changes the instance row and emits the events it causes, in one commit. */
+  private async transition(live: LiveInstance, patch: Partial<Instance>, events?: (emit: Emit, source: EventSource) => void): Promise<void> {
     live.instance = { ...live.instance, ...patch, updatedAt: nowIso() };
-    await this.deps.repos.instances.updateState(live.id, patch);
+    await this.deps.bus.commit(async (tx, emit) => {
+      await this.deps.repos.instances.updateState(live.id, patch, tx);
+      events?.(emit, live.eventSource);
+    });
   }
 
   /** DEL_INSTANCE: an instance that is not open after N minutes is removed. */

@@ -54,13 +54,13 @@ export class MessageService {
       source: 'web',
     };
     const view = publicView(stored);
-    await live.queue.run(async () => {
-      await this.repos.transaction(async (tx) => {
+    await live.queue.run(() =>
+      this.bus.commit(async (tx, emit) => {
         await this.repos.messages.insert([stored], tx);
         await this.repos.chats.touch({ instanceId: live.id, remoteJid, name: null, lastMessage: view, timestamp: stored.messageTimestamp, inbound: false, countUnread: false }, tx);
-      });
-      this.bus.emit(live.eventSource, 'send.message', view, remoteJid);
-    });
+        emit(live.eventSource, 'send.message', view, remoteJid);
+      }),
+    );
     return view;
   }
 
@@ -91,21 +91,19 @@ export class MessageService {
     };
     const view = publicView(stored);
     const contactJid = key.participant ?? key.remoteJid;
-    const { chat, contact } = await this.repos.transaction(async (tx) => {
+    await this.bus.commit(async (tx, emit) => {
       await this.repos.messages.insert([stored], tx);
       const contact = key.fromMe ? undefined : await this.repos.contacts.upsert(live.id, contactJid, inbound.pushName, tx);
       const chat = await this.repos.chats.touch({ instanceId: live.id, remoteJid: key.remoteJid, name: isGroupJid(key.remoteJid) ? null : inbound.pushName, lastMessage: view, timestamp: stored.messageTimestamp, inbound: !key.fromMe, countUnread: !key.fromMe }, tx);
-      return { chat, contact };
+      const src = live.eventSource;
+      emit(src, 'messages.upsert', view, key.remoteJid);
+      if (contact?.changed) {
+        const data = { remoteJid: contactJid, pushName: contact.contact.pushName, profilePicUrl: contact.contact.profilePicUrl, instanceId: live.id };
+        emit(src, contact.created ? 'contacts.upsert' : 'contacts.update', data, key.remoteJid);
+      }
+      if (chat.created) emit(src, 'chats.upsert', [{ remoteJid: key.remoteJid, instanceId: live.id, name: inbound.pushName, unreadMessages: chat.unreadMessages }], key.remoteJid);
+      else emit(src, 'chats.update', [{ remoteJid: key.remoteJid, instanceId: live.id }], key.remoteJid);
     });
-
-    const src = live.eventSource;
-    this.bus.emit(src, 'messages.upsert', view, key.remoteJid);
-    if (contact?.changed) {
-      const data = { remoteJid: contactJid, pushName: contact.contact.pushName, profilePicUrl: contact.contact.profilePicUrl, instanceId: live.id };
-      this.bus.emit(src, contact.created ? 'contacts.upsert' : 'contacts.update', data, key.remoteJid);
-    }
-    if (chat.created) this.bus.emit(src, 'chats.upsert', [{ remoteJid: key.remoteJid, instanceId: live.id, name: inbound.pushName, unreadMessages: chat.unreadMessages }], key.remoteJid);
-    else this.bus.emit(src, 'chats.update', [{ remoteJid: key.remoteJid, instanceId: live.id }], key.remoteJid);
 
     if (live.settings.readMessages && !key.fromMe && live.channel.state === 'open') await this.markRead(live, [key]);
   }
@@ -115,20 +113,20 @@ export class MessageService {
     const original = await this.repos.messages.findByKeyId(live.id, key.id);
     if (!original) return;
     if (original.status && ACK_ORDER.indexOf(original.status as AckStatus) >= ACK_ORDER.indexOf(status)) return;
-    await this.repos.messages.recordStatus({ messageId: original.id, instanceId: live.id, key, status });
-    this.bus.emit(
-      live.eventSource,
-      'messages.update',
-      { keyId: key.id, remoteJid: key.remoteJid, fromMe: key.fromMe, ...(key.participant ? { participant: key.participant } : {}), status, instanceId: live.id, messageId: original.id },
-      key.remoteJid,
-    );
+    await this.bus.commit(async (tx, emit) => {
+      await this.repos.messages.recordStatus({ messageId: original.id, instanceId: live.id, key, status }, tx);
+      const data = { keyId: key.id, remoteJid: key.remoteJid, fromMe: key.fromMe, ...(key.participant ? { participant: key.participant } : {}), status, instanceId: live.id, messageId: original.id };
+      emit(live.eventSource, 'messages.update', data, key.remoteJid);
+    });
   }
 
   async markRead(live: LiveInstance, keys: MessageKey[]): Promise<void> {
     await this.instances.channelCall(() => live.channel.markRead(keys));
-    for (const remoteJid of new Set(keys.map((k) => k.remoteJid))) {
-      if (await this.repos.chats.markRead(live.id, remoteJid)) this.bus.emit(live.eventSource, 'chats.upsert', [{ remoteJid, instanceId: live.id, unreadMessages: 0 }], remoteJid);
-    }
+    await this.bus.commit(async (tx, emit) => {
+      for (const remoteJid of new Set(keys.map((k) => k.remoteJid))) {
+        if (await this.repos.chats.markRead(live.id, remoteJid, tx)) emit(live.eventSource, 'chats.upsert', [{ remoteJid, instanceId: live.id, unreadMessages: 0 }], remoteJid);
+      }
+    });
   }
 
   private async assertExists(live: LiveInstance, number: string, jid: string): Promise<void> {

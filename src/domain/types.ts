@@ -54,6 +54,8 @@ export interface WebhookConfig {
   events: string[];
   webhookByEvents: boolean;
   webhookBase64: boolean;
+  /** Signing secret (plaintext in memory, sealed at rest); never returned by the API. */
+  secret: string | null;
   createdAt: string;
   updatedAt: string;
 }

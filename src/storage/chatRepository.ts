@@ -59,8 +59,8 @@ export class ChatRepository {
     return { created: false, unreadMessages };
   }
 
-  async markRead(instanceId: string, remoteJid: string): Promise<boolean> {
-    const res = await this.db.kysely.updateTable('chats').set({ unreadMessages: 0, updatedAt: nowIso() }).where('instanceId', '=', instanceId).where('remoteJid', '=', remoteJid).where('unreadMessages', '>', 0).executeTakeFirst();
+  async markRead(instanceId: string, remoteJid: string, tx: Executor = this.db.kysely): Promise<boolean> {
+    const res = await tx.updateTable('chats').set({ unreadMessages: 0, updatedAt: nowIso() }).where('instanceId', '=', instanceId).where('remoteJid', '=', remoteJid).where('unreadMessages', '>', 0).executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }
 

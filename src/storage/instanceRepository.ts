@@ -44,12 +44,12 @@ export class InstanceRepository {
     return rows.map((r) => this.toDomain(r));
   }
 
-  async updateState(id: string, patch: Partial<Pick<Instance, 'connectionStatus' | 'ownerJid' | 'profileName' | 'profilePicUrl' | 'number' | 'disconnectionReasonCode' | 'disconnectionObject' | 'disconnectionAt'>>): Promise<void> {
-    await this.db.kysely.updateTable('instances').set({ ...patch, updatedAt: nowIso() }).where('id', '=', id).execute();
+  async updateState(id: string, patch: Partial<Pick<Instance, 'connectionStatus' | 'ownerJid' | 'profileName' | 'profilePicUrl' | 'number' | 'disconnectionReasonCode' | 'disconnectionObject' | 'disconnectionAt'>>, tx: Executor = this.db.kysely): Promise<void> {
+    await tx.updateTable('instances').set({ ...patch, updatedAt: nowIso() }).where('id', '=', id).execute();
   }
 
-  async delete(id: string): Promise<void> {
-    await this.db.kysely.deleteFrom('instances').where('id', '=', id).execute();
+  async delete(id: string, tx: Executor = this.db.kysely): Promise<void> {
+    await tx.deleteFrom('instances').where('id', '=', id).execute();
   }
 
   async counts(ids: string[]): Promise<Map<string, InstanceCounts>> {

@@ -7,6 +7,7 @@ import { MessageRepository } from './messageRepository.js';
 import { ChatRepository } from './chatRepository.js';
 import { ContactRepository } from './contactRepository.js';
 import { AuthStateRepository } from './authStateRepository.js';
+import { OutboxRepository } from './outboxRepository.js';
 
 /** All repositories over one database. */
 export class Repositories {
@@ -17,16 +18,18 @@ export class Repositories {
   readonly chats: ChatRepository;
   readonly contacts: ContactRepository;
   readonly authState: AuthStateRepository;
+  readonly outbox: OutboxRepository;
 
   constructor(readonly db: Db, encryptionKey: string) {
     const box = new SecretBox(encryptionKey);
     this.instances = new InstanceRepository(db, box);
     this.settings = new SettingsRepository(db);
-    this.webhooks = new WebhookRepository(db);
+    this.webhooks = new WebhookRepository(db, box);
     this.messages = new MessageRepository(db);
     this.chats = new ChatRepository(db);
     this.contacts = new ContactRepository(db);
     this.authState = new AuthStateRepository(db, box);
+    this.outbox = new OutboxRepository(db);
   }
 
   transaction<T>(fn: (tx: import('./instanceRepository.js').Executor) => Promise<T>): Promise<T> {

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Row types of every table, as Kysely sees them. JSON columns hold serialized text; booleans are 0/1 integers on every database. */
 export interface InstanceTable {
   id: string;
@@ -43,6 +45,8 @@ export interface WebhookTable {
   events: string;
   webhookByEvents: number;
   webhookBase64: number;
+  /** HMAC signing secret, sealed. */
+  secret: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -105,6 +109,43 @@ export interface ChannelAuthTable {
   updatedAt: string;
 }
 
+export interface EventOutboxTable {
+  seq: Generated<number>;
+  id: string;
+  instanceId: string;
+  instanceName: string;
+  event: string;
+  lane: string;
+  partition: number;
+  url: string;
+  headers: string | null;
+  secret: string | null;
+  body: string;
+  state: string;
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+  deliveredAt: number | null;
+  lastStatus: number | null;
+  lastError: string | null;
+}
+
+export interface EventAttemptTable {
+  seq: Generated<number>;
+  outboxSeq: number;
+  attempt: number;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  at: number;
+}
+
+export interface OutboxPartitionTable {
+  partition: number;
+  owner: string | null;
+  leaseUntil: number;
+}
+
 export interface Database {
   instances: InstanceTable;
   settings: SettingTable;
@@ -114,4 +155,7 @@ export interface Database {
   chats: ChatTable;
   contacts: ContactTable;
   channelAuth: ChannelAuthTable;
+  eventOutbox: EventOutboxTable;
+  eventAttempts: EventAttemptTable;
+  outboxPartitions: OutboxPartitionTable;
 }

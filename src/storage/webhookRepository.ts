@@ -4,11 +4,13 @@ import type { WebhookConfig } from '../domain/types.js';
 import { bit, flag, fromJson, toJson } from './json.js';
 import { nowIso, rowId } from '../domain/ids.js';
 import type { Executor } from './instanceRepository.js';
+import type { SecretBox } from '../security/secrets.js';
 
-export type WebhookInput = Pick<WebhookConfig, 'url' | 'headers' | 'enabled' | 'events' | 'webhookByEvents' | 'webhookBase64'>;
+/** `secret`: undefined keeps the stored one, null removes it. */
+export type WebhookInput = Pick<WebhookConfig, 'url' | 'headers' | 'enabled' | 'events' | 'webhookByEvents' | 'webhookBase64'> & { secret?: string | null };
 
 export class WebhookRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly box: SecretBox) {}
 
   async upsert(instanceId: string, input: WebhookInput, tx: Executor = this.db.kysely): Promise<WebhookConfig> {
     const now = nowIso();
@@ -19,29 +21,35 @@ export class WebhookRepository {
       events: toJson(input.events),
       webhookByEvents: bit(input.webhookByEvents),
       webhookBase64: bit(input.webhookBase64),
+      ...(input.secret !== undefined ? { secret: input.secret === null ? null : this.box.seal(input.secret) } : {}),
       updatedAt: now,
     };
     const updated = await tx.updateTable('webhooks').set(values).where('instanceId', '=', instanceId).executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) {
-      await tx.insertInto('webhooks').values({ ...values, id: rowId(), instanceId, createdAt: now }).execute();
+      await tx.insertInto('webhooks').values({ secret: null, ...values, id: rowId(), instanceId, createdAt: now }).execute();
     }
     const row = await tx.selectFrom('webhooks').selectAll().where('instanceId', '=', instanceId).executeTakeFirstOrThrow();
-    return toDomain(row);
+    return this.toDomain(row);
   }
 
   async find(instanceId: string): Promise<WebhookConfig | undefined> {
     const row = await this.db.kysely.selectFrom('webhooks').selectAll().where('instanceId', '=', instanceId).executeTakeFirst();
-    return row && toDomain(row);
+    return row && this.toDomain(row);
   }
 
   async findAll(): Promise<WebhookConfig[]> {
     const rows = await this.db.kysely.selectFrom('webhooks').selectAll().execute();
-    return rows.map(toDomain);
+    return rows.map((r) => this.toDomain(r));
+  }
+
+  private toDomain(r: WebhookTable): WebhookConfig {
+    return toDomain(r, r.secret ? this.box.open(r.secret) : null);
   }
 }
 
-function toDomain(r: WebhookTable): WebhookConfig {
+function toDomain(r: WebhookTable, secret: string | null): WebhookConfig {
   return {
+    secret,
     id: r.id,
     instanceId: r.instanceId,
     url: r.url,

@@ -148,7 +148,7 @@ describe('global webhook (WEBHOOK_GLOBAL_*)', () => {
 
 describe('retry schedule', () => {
   it('follows the upstream formula: exponential from the initial delay, capped, jittered, floored', () => {
-    const policy = { maxAttempts: 10, initialDelaySeconds: 5, maxDelaySeconds: 300, useExponentialBackoff: true, jitterFactor: 0.2, nonRetryableStatusCodes: [400] };
+    const policy = { maxAttempts: 10, initialDelaySeconds: 5, maxDelaySeconds: 300, useExponentialBackoff: true, jitterFactor: 0.2, nonRetryableStatusCodes: [400], maxAgeSeconds: 86400 };
     const nominal = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => retryDelayMs(policy, n, () => 0.5) / 1000);
     expect(nominal).toEqual([5, 10, 20, 40, 80, 160, 300, 300, 300]);
     expect(retryDelayMs(policy, 3, () => 1)).toBe(24_000);

@@ -84,13 +84,15 @@ function suite(provider: Provider): void {
   });
 
   it('migrates to latest, and a second run is a no-op', async () => {
-    expect(migrations).toEqual([[LATEST_MIGRATION], []]);
+    expect(migrations).toEqual([['001_initial', LATEST_MIGRATION], []]);
     expect(await migrateToLatest(db)).toEqual([]);
     // every table exists and is empty
-    for (const t of ['instances', 'settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth'] as const) {
+    for (const t of ['instances', 'settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'eventOutbox', 'eventAttempts'] as const) {
       const r = await db.kysely.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       expect(Number(r.n)).toBe(0);
     }
+    const partitions = await db.kysely.selectFrom('outboxPartitions').selectAll().execute();
+    expect(partitions).toHaveLength(64);
   });
 
   it('declares every foreign key, with ON DELETE CASCADE, in the database itself', async () => {

@@ -9,7 +9,7 @@ describe('configuration from the environment', () => {
     expect(c.auth.apiKey).toBeUndefined();
     expect(c.qrcode.limit).toBe(30);
     expect(c.delInstanceMinutes).toBe(false);
-    expect(c.webhook.retry).toMatchObject({ maxAttempts: 10, initialDelaySeconds: 5, maxDelaySeconds: 300, nonRetryableStatusCodes: [400, 401, 403, 404, 422] });
+    expect(c.webhook.retry).toMatchObject({ maxAttempts: 40, initialDelaySeconds: 5, maxDelaySeconds: 300, nonRetryableStatusCodes: [400, 401, 403, 404, 422] });
   });
 
   it('reads upstream names and aliases', () => {

@@ -1,11 +1,9 @@
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import { isRetryable, retryDelayMs, type RetryPolicy } from './retry.js';
+import { sendWebhook, type SendInput } from './sender.js';
 
-export interface Delivery {
-  url: string;
-  body: string;
-  headers: Record<string, string>;
+export interface Delivery extends SendInput {
   /** For logs only: never the body. */
   instance: string;
   event: string;
@@ -25,8 +23,8 @@ interface Lane {
 }
 
 /**
- * Sends webhook deliveries in the background: one lane per destination URL with bounded concurrency,
- * keep-alive connection pools, retries with backoff. A slow or dead destination only fills its own lane.
+ * In-memory delivery, as upstream does it (WEBHOOK_DURABLE=false): one lane per destination URL with bounded
+ * concurrency, keep-alive pools, retries on timers. Nothing survives a restart; the outbox is the durable path.
  */
 export class WebhookDispatcher {
   private readonly lanes = new Map<string, Lane>();
@@ -93,31 +91,17 @@ export class WebhookDispatcher {
 
   private async attempt(delivery: Delivery): Promise<void> {
     delivery.attempts++;
-    let status: number | undefined;
-    let error: string | undefined;
-    try {
-      const res = await request(delivery.url, {
-        method: 'POST',
-        body: delivery.body,
-        headers: { 'content-type': 'application/json', ...delivery.headers },
-        dispatcher: this.agent,
-      });
-      status = res.statusCode;
-      await res.body.dump();
-      if (status >= 200 && status < 300) return;
-      error = `HTTP ${status}`;
-    } catch (e) {
-      error = (e as Error).message;
-    }
+    const result = await sendWebhook(this.agent, delivery);
+    if (result.ok) return;
     const { retry } = this.opts;
-    if (!isRetryable(retry, status) || delivery.attempts >= retry.maxAttempts || this.closed) {
-      this.opts.logger.warn({ instance: delivery.instance, event: delivery.event, url: delivery.url, attempts: delivery.attempts, error }, 'webhook delivery failed');
+    if (!isRetryable(retry, result.status) || delivery.attempts >= retry.maxAttempts || this.closed) {
+      this.opts.logger.warn({ instance: delivery.instance, event: delivery.event, url: delivery.url, attempts: delivery.attempts, error: result.error }, 'webhook delivery failed');
       return;
     }
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       this.enqueue(delivery);
-    }, retryDelayMs(retry, delivery.attempts));
+    }, Math.max(retryDelayMs(retry, delivery.attempts), result.retryAfterMs ?? 0));
     this.retryTimers.add(timer);
   }
 }

@@ -1,14 +1,10 @@
-import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
+import type { CreateTableBuilder, Kysely } from 'kysely';
 import type { Provider } from '../db.js';
+import { dialectHelpers } from './dialect.js';
 
 /** The first schema: instances with their settings and webhook, messages, status updates, chats, contacts, channel auth state. */
 export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
-  const json = provider === 'mysql' ? sql`longtext` : sql`text`;
-  const bool = sql`smallint`;
-  const stamp = 'varchar(32)';
-  // MySQL tables take the database's charset and collation unless told: utf8mb4 for emoji, binary collation so names and ids
-  // compare exactly as on SQLite and PostgreSQL (a *_ci collation would make "Shop" equal "shop").
-  const table = (name: string) => (provider === 'mysql' ? db.schema.createTable(name).modifyEnd(sql`character set utf8mb4 collate utf8mb4_bin`) : db.schema.createTable(name));
+  const { json, bool, stamp, table } = dialectHelpers(db, provider);
   // Foreign keys as table constraints: MySQL parses but silently ignores REFERENCES written inline in a column definition.
   const owned = (name: string) => (t: CreateTableBuilder<any, any>) =>
     t.addForeignKeyConstraint(`${name}_instance_fk`, ['instanceId'], 'instances', ['id'], (c) => c.onDelete('cascade'));

@@ -1,0 +1,66 @@
+import type { Db } from '../storage/db.js';
+import type { Executor } from '../storage/instanceRepository.js';
+import type { GatewayEvent } from '../domain/events.js';
+import { newEvent, type Emit } from './bus.js';
+
+/** Where committed events are made durable, inside the same transaction (the outbox). */
+export interface DurableEventStore {
+  persist(events: GatewayEvent[], tx: Executor): Promise<void>;
+}
+
+interface Unit {
+  work: (tx: Executor, emit: Emit) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_BATCH = 256;
+
+/**
+ * Group commit: units of work (a state change plus the events it emits) queued within one tick run in one
+ * transaction, with their outbox rows, in submission order. One fsync for many events; a failing unit is retried
+ * alone so it cannot take the others down.
+ */
+export class CommitQueue {
+  onCommitted: (events: GatewayEvent[]) => void = () => undefined;
+  private pending: Unit[] = [];
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly db: Db, private readonly store: DurableEventStore | undefined) {}
+
+  submit<R>(work: (tx: Executor, emit: Emit) => Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.drainLoop());
+    });
+  }
+
+  /** Resolves when everything submitted so far is committed. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drainLoop(): Promise<void> {
+    while (this.pending.length) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      try {
+        await this.commitBatch(batch);
+      } catch {
+        for (const unit of batch) await this.commitBatch([unit]).catch((e) => unit.reject(e));
+      }
+    }
+    this.running = undefined;
+  }
+
+  private async commitBatch(units: Unit[]): Promise<void> {
+    const events: GatewayEvent[] = [];
+    const results: unknown[] = [];
+    const emit: Emit = (source, event, data, remoteJid) => void events.push(newEvent(source, event, data, remoteJid));
+    await this.db.kysely.transaction().execute(async (tx) => {
+      for (const unit of units) results.push(await unit.work(tx, emit));
+      if (this.store && events.length) await this.store.persist(events, tx);
+    });
+    units.forEach((u, i) => u.resolve(results[i]));
+    if (events.length) this.onCommitted(events);
+  }
+}

@@ -1,0 +1,332 @@
+import { randomUUID } from 'node:crypto';
+import { Agent } from 'undici';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import type { AttemptRecord, OutboxRepository, OutboxRow, Outcome } from '../../storage/outboxRepository.js';
+import { OUTBOX_PARTITIONS } from '../../storage/migrations/002_outbox.js';
+import type { SecretBox } from '../../security/secrets.js';
+import { isRetryable, retryDelayMs } from '../webhook/retry.js';
+import { sendWebhook } from '../webhook/sender.js';
+import { CircuitBreaker } from './breaker.js';
+import { DeliveryStats } from './stats.js';
+
+export interface WorkerOptions {
+  webhook: Config['webhook'];
+  logger: Logger;
+  leaseMs?: number;
+  pollMs?: number;
+  rescanMs?: number;
+  /** Most rows held in memory; loading pauses above it. */
+  maxInMemory?: number;
+}
+
+interface Lane {
+  key: string;
+  url: string;
+  partition: number;
+  items: OutboxRow[];
+  busy: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+const LOAD_PAGE = 2000;
+const FLUSH_MS = 25;
+
+/**
+ * Delivers the outbox. Each process leases a fair share of the outbox partitions (FOR UPDATE SKIP LOCKED on
+ * PostgreSQL/MySQL); a lease that is not renewed expires and another process takes the partition over, so a crashed
+ * worker's deliveries are retried. Within a partition, deliveries are grouped in lanes (destination + chat) sent one
+ * at a time in outbox order; lanes run in parallel under a total and a per-destination limit. Outcomes and attempts
+ * are written back in batches.
+ */
+export class DeliveryWorker {
+  readonly owner = randomUUID();
+  readonly stats = new DeliveryStats();
+  private readonly owned = new Set<number>();
+  private readonly lanes = new Map<string, Lane>();
+  private readonly ready = new Set<Lane>();
+  private readonly known = new Set<number>();
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly perDestination = new Map<string, number>();
+  private readonly agent: Agent;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private outcomes: Outcome[] = [];
+  private attempts: AttemptRecord[] = [];
+  private flushTimer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private cursor = 0;
+  private loading = false;
+  private loadAgain = false;
+  private inFlight = 0;
+  private stopped = false;
+  private readonly leaseMs: number;
+
+  constructor(private readonly repo: OutboxRepository, private readonly box: SecretBox, private readonly opts: WorkerOptions) {
+    this.leaseMs = opts.leaseMs ?? 15_000;
+    const w = opts.webhook;
+    this.agent = new Agent({ connections: w.concurrencyPerDestination, keepAliveTimeout: 30_000, headersTimeout: w.requestTimeoutMs, bodyTimeout: w.requestTimeoutMs });
+  }
+
+  async start(): Promise<void> {
+    await this.leaseTick();
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      const t = setInterval(() => void fn().catch((err) => this.opts.logger.error({ err }, 'outbox worker task failed')), ms);
+      this.timers.push(t);
+    };
+    every(Math.max(500, Math.floor(this.leaseMs / 3)), () => this.leaseTick());
+    every(this.opts.pollMs ?? 250, async () => this.notify());
+    every(this.opts.rescanMs ?? 5000, () => this.rescan());
+    every(60_000, () => this.prune());
+  }
+
+  /** New rows were committed: load them soon. */
+  notify(): void {
+    if (this.stopped) return;
+    if (this.loading) {
+      this.loadAgain = true;
+      return;
+    }
+    this.loading = true;
+    void this.load()
+      .catch((err) => this.opts.logger.error({ err }, 'outbox load failed'))
+      .finally(() => {
+        this.loading = false;
+        if (this.loadAgain) {
+          this.loadAgain = false;
+          this.notify();
+        }
+      });
+  }
+
+  /** Rows waiting in memory, in flight, and leased partitions. */
+  snapshot() {
+    return { owner: this.owner, partitions: this.owned.size, queued: this.known.size, inFlight: this.inFlight, lanes: this.lanes.size };
+  }
+
+  /** Waits until nothing is in flight or queued for immediate delivery (retries waiting on a timer do not count). */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && (this.inFlight > 0 || this.loading || [...this.lanes.values()].some((l) => l.items.length && !l.timer))) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await this.flush();
+  }
+
+  async stop(drainMs: number): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const lane of this.lanes.values()) if (lane.timer) clearTimeout(lane.timer);
+    const deadline = Date.now() + drainMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await this.flush();
+    await this.repo.release(this.owner).catch(() => undefined);
+    await this.agent.close();
+  }
+
+  // --- leases ---
+
+  private async leaseTick(): Promise<void> {
+    if (this.stopped) return;
+    const held = new Set(await this.repo.renew(this.owner, this.leaseMs));
+    for (const p of [...this.owned]) if (!held.has(p)) this.dropPartition(p);
+    const owners = Math.max(1, (await this.repo.liveOwners()) + (held.size ? 0 : 1));
+    const share = Math.ceil(OUTBOX_PARTITIONS / owners);
+    if (held.size < share) {
+      for (const p of await this.repo.acquire(this.owner, share - held.size, this.leaseMs)) {
+        this.owned.add(p);
+        await this.loadPartition(p);
+      }
+    } else if (held.size > share) {
+      const extras = [...this.owned].filter((p) => ![...this.lanes.values()].some((l) => l.partition === p && l.busy)).slice(0, held.size - share);
+      for (const p of extras) this.dropPartition(p);
+      await this.repo.release(this.owner, extras);
+    }
+  }
+
+  private dropPartition(p: number): void {
+    this.owned.delete(p);
+    for (const lane of [...this.lanes.values()]) {
+      if (lane.partition !== p) continue;
+      if (lane.timer) clearTimeout(lane.timer);
+      for (const row of lane.items) this.known.delete(row.seq);
+      lane.items = [];
+      this.ready.delete(lane);
+      this.lanes.delete(lane.key);
+    }
+  }
+
+  // --- loading ---
+
+  private async load(): Promise<void> {
+    while (!this.stopped && this.known.size < (this.opts.maxInMemory ?? 50_000)) {
+      const rows = await this.repo.loadPending([...this.owned], this.cursor, LOAD_PAGE);
+      for (const row of rows) this.add(row);
+      if (rows.length) this.cursor = Math.max(this.cursor, Number(rows.at(-1)!.seq));
+      if (rows.length < LOAD_PAGE) break;
+    }
+    this.pump();
+  }
+
+  private async loadPartition(p: number): Promise<void> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.repo.loadPending([p], after, LOAD_PAGE);
+      for (const row of rows) if (this.owned.has(p)) this.add(row);
+      if (rows.length < LOAD_PAGE) break;
+      after = Number(rows.at(-1)!.seq);
+    }
+    this.pump();
+  }
+
+  /** Rows committed by other processes can become visible after the cursor passed their seq: pick them up. */
+  private async rescan(): Promise<void> {
+    const seqs = await this.repo.pendingSeqs([...this.owned], this.cursor);
+    const missing = seqs.filter((s) => !this.known.has(s));
+    if (!missing.length) return;
+    for (const row of await this.repo.loadBySeqs(missing.slice(0, LOAD_PAGE))) this.add(row);
+    this.pump();
+  }
+
+  private add(raw: OutboxRow): void {
+    const row = { ...raw, seq: Number(raw.seq), attempts: Number(raw.attempts), nextAttemptAt: Number(raw.nextAttemptAt), createdAt: Number(raw.createdAt) };
+    if (this.known.has(row.seq) || !this.owned.has(row.partition)) return;
+    this.known.add(row.seq);
+    this.stats.queued++;
+    let lane = this.lanes.get(row.lane);
+    if (!lane) {
+      lane = { key: row.lane, url: row.url, partition: row.partition, items: [], busy: false };
+      this.lanes.set(row.lane, lane);
+    }
+    const items = lane.items;
+    if (!items.length || items.at(-1)!.seq < row.seq) items.push(row);
+    else items.splice(items.findIndex((r) => r.seq > row.seq), 0, row);
+    if (!lane.busy && !lane.timer) this.ready.add(lane);
+  }
+
+  // --- sending ---
+
+  private pump(): void {
+    if (this.stopped) return;
+    const limit = this.opts.webhook.concurrency;
+    const perDest = this.opts.webhook.concurrencyPerDestination;
+    const now = Date.now();
+    for (const lane of this.ready) {
+      if (this.inFlight >= limit) return;
+      const head = lane.items[0];
+      if (!head) {
+        this.ready.delete(lane);
+        this.lanes.delete(lane.key);
+        continue;
+      }
+      const breaker = this.breakerFor(lane.url);
+      const wait = Math.max(head.nextAttemptAt - now, breaker.waitMs(now));
+      if (wait > 0) {
+        this.sleep(lane, wait);
+        continue;
+      }
+      if ((this.perDestination.get(lane.url) ?? 0) >= perDest || !breaker.admit()) continue;
+      this.ready.delete(lane);
+      void this.send(lane, head);
+    }
+  }
+
+  private sleep(lane: Lane, ms: number): void {
+    this.ready.delete(lane);
+    if (lane.timer) return;
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      if (this.lanes.get(lane.key) === lane && !lane.busy) {
+        this.ready.add(lane);
+        this.pump();
+      }
+    }, ms);
+    lane.timer.unref();
+  }
+
+  private async send(lane: Lane, row: OutboxRow): Promise<void> {
+    lane.busy = true;
+    this.inFlight++;
+    this.perDestination.set(lane.url, (this.perDestination.get(lane.url) ?? 0) + 1);
+    const result = await sendWebhook(this.agent, {
+      id: row.id,
+      url: row.url,
+      body: row.body,
+      headers: row.headers ? JSON.parse(this.box.open(row.headers)) : null,
+      secret: row.secret ? this.box.open(row.secret) : null,
+    });
+    this.inFlight--;
+    this.perDestination.set(lane.url, (this.perDestination.get(lane.url) ?? 1) - 1);
+    lane.busy = false;
+    if (!this.owned.has(lane.partition) || this.lanes.get(lane.key) !== lane) return this.pump();
+
+    const now = Date.now();
+    const attempt = row.attempts + 1;
+    this.attempts.push({ outboxSeq: row.seq, attempt, statusCode: result.status ?? null, latencyMs: result.latencyMs, error: result.error?.slice(0, 1000) ?? null, at: now });
+    this.breakerFor(lane.url).record(result.ok, now);
+    if (result.ok) {
+      lane.items.shift();
+      this.known.delete(row.seq);
+      this.stats.delivered(now - row.createdAt);
+      this.outcomes.push({ seq: row.seq, state: 'delivered', attempts: attempt, nextAttemptAt: row.nextAttemptAt, lastStatus: result.status ?? null, lastError: null, deliveredAt: now });
+    } else {
+      const { retry } = this.opts.webhook;
+      const final = !isRetryable(retry, result.status) || attempt >= retry.maxAttempts || now - row.createdAt > retry.maxAgeSeconds * 1000;
+      if (final) {
+        lane.items.shift();
+        this.known.delete(row.seq);
+        this.stats.dead++;
+        this.outcomes.push({ seq: row.seq, state: 'dead', attempts: attempt, nextAttemptAt: now, lastStatus: result.status ?? null, lastError: result.error ?? null, deliveredAt: null });
+        this.opts.logger.warn({ instance: row.instanceName, event: row.event, webhookId: row.id, url: row.url, attempts: attempt, status: result.status, error: result.error }, 'webhook delivery dead-lettered');
+      } else {
+        row.attempts = attempt;
+        row.nextAttemptAt = now + Math.min(Math.max(retryDelayMs(retry, attempt), result.retryAfterMs ?? 0), 3_600_000);
+        this.stats.retried++;
+        this.outcomes.push({ seq: row.seq, state: 'pending', attempts: attempt, nextAttemptAt: row.nextAttemptAt, lastStatus: result.status ?? null, lastError: result.error ?? null, deliveredAt: null });
+      }
+    }
+    this.scheduleFlush();
+    if (lane.items.length) this.ready.add(lane);
+    else this.lanes.delete(lane.key);
+    this.pump();
+  }
+
+  private breakerFor(url: string): CircuitBreaker {
+    let b = this.breakers.get(url);
+    if (!b) {
+      b = new CircuitBreaker(this.opts.webhook.breaker);
+      this.breakers.set(url, b);
+    }
+    return b;
+  }
+
+  // --- write-back ---
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush();
+    }, FLUSH_MS);
+  }
+
+  private flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (!this.outcomes.length && !this.attempts.length) return;
+      const outcomes = this.outcomes;
+      const attempts = this.attempts;
+      this.outcomes = [];
+      this.attempts = [];
+      await this.repo.recordOutcomes(outcomes, attempts).catch((err) => {
+        this.opts.logger.error({ err, outcomes: outcomes.length }, 'could not record delivery outcomes; they will be delivered again');
+      });
+    });
+    return this.flushing;
+  }
+
+  private async prune(): Promise<void> {
+    if (!this.owned.has(0)) return;
+    const now = Date.now();
+    const w = this.opts.webhook;
+    await this.repo.prune(now - w.deliveredRetentionSeconds * 1000, now - w.deadRetentionSeconds * 1000);
+  }
+}
