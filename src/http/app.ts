@@ -14,6 +14,7 @@ import { chatRoutes } from './routes/chat.js';
 import { settingsRoutes } from './routes/settings.js';
 import { webhookRoutes } from './routes/webhook.js';
 import { sandboxRoutes } from './routes/sandbox.js';
+import { deliveryRoutes } from './routes/deliveries.js';
 
 export type App = FastifyInstance;
 
@@ -69,6 +70,7 @@ export async function buildApp(gateway: Gateway): Promise<App> {
     chatRoutes(scope, ctx);
     settingsRoutes(scope, ctx);
     webhookRoutes(scope, ctx);
+    deliveryRoutes(scope, ctx);
     if (gateway.config.sandbox.enabled) sandboxRoutes(scope, ctx);
   });
   return app;

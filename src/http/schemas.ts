@@ -33,6 +33,7 @@ export const WebhookObject = Obj({
   byEvents: Type.Optional(Type.Boolean()),
   base64: Type.Optional(Type.Boolean()),
   events: Type.Optional(EventList),
+  secret: Type.Optional(Type.Union([Type.String({ minLength: 16, maxLength: 512, description: 'HMAC-SHA256 signing secret (Standard Webhooks and evox headers); null removes it' }), Type.Null()])),
 });
 
 export const SettingsFields = {

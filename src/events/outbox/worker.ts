@@ -46,6 +46,8 @@ export class DeliveryWorker {
   private readonly lanes = new Map<string, Lane>();
   private readonly ready = new Set<Lane>();
   private readonly known = new Set<number>();
+  /** Finished (delivered or dead) but not yet written back: still "pending" in the database, must not be loaded again. */
+  private readonly unflushed = new Set<number>();
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly perDestination = new Map<string, number>();
   private readonly agent: Agent;
@@ -179,7 +181,7 @@ export class DeliveryWorker {
   }
 
   /** Rows committed by other processes can become visible after the cursor passed their seq: pick them up. */
-  private async rescan(): Promise<void> {
+  async rescan(): Promise<void> {
     const seqs = await this.repo.pendingSeqs([...this.owned], this.cursor);
     const missing = seqs.filter((s) => !this.known.has(s));
     if (!missing.length) return;
@@ -189,7 +191,7 @@ export class DeliveryWorker {
 
   private add(raw: OutboxRow): void {
     const row = { ...raw, seq: Number(raw.seq), attempts: Number(raw.attempts), nextAttemptAt: Number(raw.nextAttemptAt), createdAt: Number(raw.createdAt) };
-    if (this.known.has(row.seq) || !this.owned.has(row.partition)) return;
+    if (this.known.has(row.seq) || this.unflushed.has(row.seq) || !this.owned.has(row.partition)) return;
     this.known.add(row.seq);
     this.stats.queued++;
     let lane = this.lanes.get(row.lane);
@@ -262,10 +264,12 @@ export class DeliveryWorker {
     const now = Date.now();
     const attempt = row.attempts + 1;
     this.attempts.push({ outboxSeq: row.seq, attempt, statusCode: result.status ?? null, latencyMs: result.latencyMs, error: result.error?.slice(0, 1000) ?? null, at: now });
-    this.breakerFor(lane.url).record(result.ok, now);
+    // A destination that answers (even 4xx) is alive: only network errors, timeouts and retryable statuses trip the breaker.
+    this.breakerFor(lane.url).record(result.ok || !isRetryable(this.opts.webhook.retry, result.status), now);
     if (result.ok) {
       lane.items.shift();
       this.known.delete(row.seq);
+      this.unflushed.add(row.seq);
       this.stats.delivered(now - row.createdAt);
       this.outcomes.push({ seq: row.seq, state: 'delivered', attempts: attempt, nextAttemptAt: row.nextAttemptAt, lastStatus: result.status ?? null, lastError: null, deliveredAt: now });
     } else {
@@ -274,6 +278,7 @@ export class DeliveryWorker {
       if (final) {
         lane.items.shift();
         this.known.delete(row.seq);
+        this.unflushed.add(row.seq);
         this.stats.dead++;
         this.outcomes.push({ seq: row.seq, state: 'dead', attempts: attempt, nextAttemptAt: now, lastStatus: result.status ?? null, lastError: result.error ?? null, deliveredAt: null });
         this.opts.logger.warn({ instance: row.instanceName, event: row.event, webhookId: row.id, url: row.url, attempts: attempt, status: result.status, error: result.error }, 'webhook delivery dead-lettered');
@@ -319,6 +324,7 @@ export class DeliveryWorker {
       await this.repo.recordOutcomes(outcomes, attempts).catch((err) => {
         this.opts.logger.error({ err, outcomes: outcomes.length }, 'could not record delivery outcomes; they will be delivered again');
       });
+      for (const o of outcomes) if (o.state !== 'pending') this.unflushed.delete(o.seq);
     });
     return this.flushing;
   }

@@ -31,6 +31,7 @@ export async function sendWebhook(agent: Dispatcher, input: SendInput): Promise<
       headers: {
         'content-type': 'application/json',
         ...webhookHeaders(input.headers),
+        'webhook-id': input.id,
         ...(input.secret ? signatureHeaders(input.secret, input.id, input.body) : {}),
         ...input.extra,
       },

@@ -131,5 +131,5 @@ function toWebhookInput(webhook: CreateBody['webhook']): WebhookInput | undefine
   if (webhook === undefined) return undefined;
   if (typeof webhook === 'string') return { url: webhook, headers: null, enabled: true, events: [], webhookByEvents: false, webhookBase64: false };
   if (!/^https?:\/\//i.test(webhook.url)) throw badRequest('Invalid "url" property in webhook');
-  return { url: webhook.url, headers: webhook.headers ?? null, enabled: true, events: webhook.events ?? [], webhookByEvents: webhook.byEvents ?? false, webhookBase64: webhook.base64 ?? false };
+  return { url: webhook.url, headers: webhook.headers ?? null, enabled: true, events: webhook.events ?? [], webhookByEvents: webhook.byEvents ?? false, webhookBase64: webhook.base64 ?? false, secret: webhook.secret ?? null };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { RouteContext } from '../app.js';
-import { errorResponses, EventList, InstanceParams, Loose, Obj } from '../schemas.js';
+import { errorResponses, EventList, InstanceParams, Loose, Obj, WebhookObject } from '../schemas.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import { badRequest } from '../../domain/errors.js';
 import { presentWebhook } from '../presenters.js';
@@ -14,6 +14,7 @@ const WebhookBody = Obj({
     byEvents: Type.Optional(Type.Boolean()),
     base64: Type.Optional(Type.Boolean()),
     events: Type.Optional(EventList),
+    secret: WebhookObject.properties.secret,
   }),
 });
 
@@ -24,7 +25,7 @@ export function webhookRoutes(app: FastifyInstance, { gateway, guards }: RouteCo
     async (request, reply) => {
       const w = request.body.webhook;
       if (!/^https?:\/\/[^\s]+$/i.test(w.url)) throw badRequest('Invalid "url" property in webhook');
-      const saved = await gateway.instances.setWebhook(request.live as LiveInstance, { url: w.url, headers: w.headers ?? null, enabled: w.enabled, events: w.events ?? [], webhookByEvents: w.byEvents ?? false, webhookBase64: w.base64 ?? false });
+      const saved = await gateway.instances.setWebhook(request.live as LiveInstance, { url: w.url, headers: w.headers ?? null, enabled: w.enabled, events: w.events ?? [], webhookByEvents: w.byEvents ?? false, webhookBase64: w.base64 ?? false, secret: w.secret });
       reply.status(201);
       return presentWebhook(saved);
     },
