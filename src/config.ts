@@ -2,6 +2,7 @@
 export interface Config {
   server: { port: number; host: string; url?: string; bodyLimit: number; name: string };
   cors: { origin: string[] | '*'; methods: string[]; credentials: boolean };
+  metrics: { enabled: boolean; token?: string; user?: string; password?: string; stuckAfterSeconds: number };
   /** apiKey and encryptionKey are undefined when unset: main resolves them to a generated, persisted secret. */
   auth: { apiKey?: string; exposeTokenInEvents: boolean; encryptionKey?: string };
   database: { provider: 'sqlite' | 'postgresql' | 'mysql'; uri: string; clientName: string };
@@ -25,6 +26,8 @@ export interface Config {
     breaker: { threshold: number; cooldownMs: number; maxCooldownMs: number };
     deliveredRetentionSeconds: number;
     deadRetentionSeconds: number;
+    /** How long a delivery process holds an outbox partition without renewing it (renewed every third of it). */
+    outboxLeaseMs: number;
   };
   qrcode: { limit: number; refreshMs: number; color: string };
   delInstanceMinutes: number | false;
@@ -153,6 +156,13 @@ export function loadConfig(env: Env = process.env): Config {
       bodyLimit: r.int('SERVER_BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024),
       name: r.str('SERVER_NAME', 'evolution'),
     },
+    metrics: {
+      enabled: r.bool('PROMETHEUS_METRICS', true),
+      token: r.optional('METRICS_TOKEN'),
+      user: r.optional('METRICS_USER'),
+      password: r.optional('METRICS_PASSWORD'),
+      stuckAfterSeconds: r.int('HEALTH_QUEUE_STUCK_SECONDS', 120, 1),
+    },
     cors: {
       origin: parseList(r.str('CORS_ORIGIN', '*')).includes('*') ? '*' : parseList(r.str('CORS_ORIGIN', '*')),
       methods: parseList(r.str('CORS_METHODS', 'POST,GET,PUT,DELETE')),
@@ -192,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
       deliveredRetentionSeconds: r.int('WEBHOOK_DELIVERED_RETENTION_SECONDS', 3600, 0),
       deadRetentionSeconds: r.int('WEBHOOK_DEAD_RETENTION_SECONDS', 7 * 86400, 0),
+      outboxLeaseMs: r.int('WEBHOOK_OUTBOX_LEASE_MS', 15000, 1500, 600000),
     },
     qrcode: {
       limit: r.int('QRCODE_LIMIT', 30, 1, 1000),

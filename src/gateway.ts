@@ -20,6 +20,7 @@ import { SandboxNetwork } from './channels/sandbox/network.js';
 import { SandboxChannel } from './channels/sandbox/channel.js';
 import type { ChannelFactory } from './channels/channel.js';
 import { HttpMediaFetcher } from './media/fetch.js';
+import { Metrics } from './observability/metrics.js';
 
 export interface ResolvedConfig extends Config {
   auth: Config['auth'] & { apiKey: string; encryptionKey: string };
@@ -37,6 +38,7 @@ export interface Gateway {
   messages: MessageService;
   chats: ChatQueries;
   sandbox: SandboxNetwork;
+  metrics: Metrics;
   /** The durable delivery worker (undefined with WEBHOOK_DURABLE=false). */
   worker?: DeliveryWorker;
   /** Stops channels, waits for in-flight deliveries (up to `drainMs`), closes the database. */
@@ -44,7 +46,8 @@ export interface Gateway {
 }
 
 export async function createGateway(config: ResolvedConfig, logger: Logger): Promise<Gateway> {
-  const db = await openDatabase(config.database.provider, config.database.uri);
+  const metrics = new Metrics();
+  const db = await openDatabase(config.database.provider, config.database.uri, { onQuery: (text, ms) => metrics.dbQueryDuration.observe({ kind: Metrics.kindOf(text) }, ms / 1000) });
   const applied = await migrateToLatest(db);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   const repos = new Repositories(db, config.auth.encryptionKey);
@@ -58,7 +61,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   let bus: EventBus;
   if (config.webhook.durable) {
     const box = new SecretBox(config.auth.encryptionKey);
-    worker = new DeliveryWorker(repos.outbox, box, { webhook: config.webhook, logger: logger.child({ component: 'delivery' }) });
+    worker = new DeliveryWorker(repos.outbox, box, { webhook: config.webhook, leaseMs: config.webhook.outboxLeaseMs, logger: logger.child({ component: 'delivery' }) });
     bus = new EventBus(new CommitQueue(db, new OutboxStore(repos.outbox, targets, box)), logger);
     bus.addSink(new OutboxSink(worker, 10_000));
   } else {
@@ -73,18 +76,33 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
     channels.SANDBOX = (ctx) => new SandboxChannel(ctx, { network: sandbox, qrLimit: config.qrcode.limit, qrRefreshMs: config.qrcode.refreshMs, qrColor: config.qrcode.color });
   }
 
-  const instances = new InstanceService({ config, repos, registry, bus, channels, logger });
+  const instances = new InstanceService({ config, repos, registry, bus, channels, logger, metrics });
   const media = new HttpMediaFetcher({ maxBytes: 16 * 1024 * 1024, timeoutMs: 15_000, logger });
-  const messages = new MessageService(repos, bus, instances, media);
+  const messages = new MessageService(repos, bus, instances, media, metrics);
   instances.messages = messages;
   const chats = new ChatQueries(repos, instances);
 
+  bus.subscribe((e) => metrics.events.inc({ event: e.event }));
+  metrics.bind({
+    version: config.version,
+    clientName: config.database.clientName,
+    serverUrl: config.server.url,
+    instances: () => registry.all().map((l) => ({ name: l.name, integration: l.instance.integration, state: l.channel.state })),
+    delivery: () => worker && { queued: worker.snapshot().queued, inFlight: worker.snapshot().inFlight, delivered: worker.stats.deliveredCount, retried: worker.stats.retried, dead: worker.stats.dead },
+    outbox: async () => {
+      if (!worker) return undefined;
+      const s = await repos.outbox.pendingSummary();
+      return { pending: s.pending, oldestPendingAgeSeconds: s.oldestCreatedAt ? (Date.now() - s.oldestCreatedAt) / 1000 : 0, dead: 0 };
+    },
+    pool: () => db.poolStats(),
+  });
+  if (worker) worker.stats.onDelivered = (ms) => metrics.deliveryLatency.observe(ms / 1000);
   await worker?.start();
   const restored = await instances.restoreAll();
   logger.info({ instances: restored }, 'instances restored');
 
   return {
-    config, logger, db, repos, bus, registry, instances, messages, chats, sandbox, worker,
+    config, logger, db, repos, bus, registry, instances, messages, chats, sandbox, worker, metrics,
     async close(drainMs = 10_000) {
       await instances.shutdown();
       sandbox.close();

@@ -13,6 +13,7 @@ import { InstanceRegistry, LiveInstance } from './registry.js';
 import { DEFAULT_SETTINGS, type Instance, type Settings, type WebhookConfig } from './types.js';
 import { sha256Hex } from '../security/secrets.js';
 import type { MessageService } from './messages.js';
+import type { Metrics } from '../observability/metrics.js';
 
 export interface CreateInstanceInput {
   instanceName: string;
@@ -41,6 +42,7 @@ export interface InstanceServiceDeps {
   bus: EventBus;
   channels: Partial<Record<string, ChannelFactory>>;
   logger: Logger;
+  metrics?: Metrics;
 }
 
 /** Instance lifecycle: create, connect, restart, logout, delete, restore at start-up, and the channel events that change state. */
@@ -229,6 +231,7 @@ export class InstanceService {
       return;
     }
     if (u.state === 'connecting') {
+      if (u.statusReason !== 200) this.deps.metrics?.reconnects.inc({ reason: String(u.statusReason), channel: live.instance.integration });
       await this.transition(live, { connectionStatus: 'connecting' }, (emit, src) => emit(src, 'connection.update', { instance: live.name, state: 'connecting', statusReason: u.statusReason }));
       return;
     }

@@ -9,6 +9,7 @@ import { rowId } from './ids.js';
 import { isGroupJid, toJid } from './jid.js';
 import { contextInfoOf, isMediaType, messageTypeOf } from './messageContent.js';
 import type { MediaFetcher } from './media.js';
+import type { Metrics } from '../observability/metrics.js';
 
 export interface SendTextInput {
   number: string;
@@ -30,6 +31,7 @@ export class MessageService {
     private readonly bus: EventBus,
     private readonly instances: InstanceService,
     private readonly media: MediaFetcher,
+    private readonly metrics?: Metrics,
   ) {}
 
   async sendText(live: LiveInstance, input: SendTextInput): Promise<Omit<StoredMessage, 'id'>> {
@@ -61,6 +63,7 @@ export class MessageService {
         emit(live.eventSource, 'send.message', view, remoteJid);
       }),
     );
+    this.metrics?.messages.inc({ direction: 'sent', channel: live.instance.integration });
     return view;
   }
 
@@ -105,6 +108,7 @@ export class MessageService {
       else emit(src, 'chats.update', [{ remoteJid: key.remoteJid, instanceId: live.id }], key.remoteJid);
     });
 
+    this.metrics?.messages.inc({ direction: 'received', channel: live.instance.integration });
     if (live.settings.readMessages && !key.fromMe && live.channel.state === 'open') await this.markRead(live, [key]);
   }
 

@@ -15,6 +15,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { webhookRoutes } from './routes/webhook.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { healthRoutes } from './routes/health.js';
 
 export type App = FastifyInstance;
 
@@ -38,6 +39,10 @@ export async function buildApp(gateway: Gateway): Promise<App> {
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    gateway.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
   installErrorHandlers(app);
 
@@ -65,6 +70,7 @@ export async function buildApp(gateway: Gateway): Promise<App> {
   const ctx: RouteContext = { gateway, guards: createGuards(gateway.config.auth.apiKey, gateway.registry) };
   await app.register(async (scope) => {
     rootRoutes(scope, ctx);
+    healthRoutes(scope, ctx);
     instanceRoutes(scope, ctx);
     messageRoutes(scope, ctx);
     chatRoutes(scope, ctx);

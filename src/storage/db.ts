@@ -8,17 +8,33 @@ export type Provider = 'sqlite' | 'postgresql' | 'mysql';
 export interface Db {
   kysely: Kysely<Database>;
   provider: Provider;
+  /** Connection pool use, where the driver pools (PostgreSQL). */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined;
   close(): Promise<void>;
 }
 
-/** Opens the one Kysely instance the gateway uses, for SQLite (embedded default), PostgreSQL or MySQL/MariaDB. */
-export async function openDatabase(provider: Provider, uri: string): Promise<Db> {
-  const dialect = await createDialect(provider, uri);
-  const kysely = new Kysely<Database>({ dialect });
-  return { kysely, provider, close: () => kysely.destroy() };
+export interface DbOptions {
+  /** Called after every query with its SQL and duration (metrics). */
+  onQuery?: (sql: string, ms: number) => void;
 }
 
-async function createDialect(provider: Provider, uri: string): Promise<Dialect> {
+/** Opens the one Kysely instance the gateway uses, for SQLite (embedded default), PostgreSQL or MySQL/MariaDB. */
+export async function openDatabase(provider: Provider, uri: string, options: DbOptions = {}): Promise<Db> {
+  let pgPool: { totalCount: number; idleCount: number; waitingCount: number } | undefined;
+  const dialect = await createDialect(provider, uri, (pool) => (pgPool = pool));
+  const { onQuery } = options;
+  const kysely = new Kysely<Database>({ dialect, ...(onQuery ? { log: (e) => onQuery(e.query.sql, e.queryDurationMillis) } : {}) });
+  return {
+    kysely,
+    provider,
+    poolStats: () => (pgPool ? { total: pgPool.totalCount, idle: pgPool.idleCount, waiting: pgPool.waitingCount } : undefined),
+    close: () => kysely.destroy(),
+  };
+}
+
+type PgPoolLike = { totalCount: number; idleCount: number; waitingCount: number };
+
+async function createDialect(provider: Provider, uri: string, exposePool: (pool: PgPoolLike) => void): Promise<Dialect> {
   if (provider === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
     const file = uri.replace(/^(sqlite|file):(\/\/)?/, '');
@@ -35,7 +51,9 @@ async function createDialect(provider: Provider, uri: string): Promise<Dialect> 
     // int8 and numeric come back as strings by default; our counts and timestamps fit in a double.
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
     pg.default.types.setTypeParser(1700, (v: string) => Number(v));
-    return new PostgresDialect({ pool: new pg.default.Pool({ connectionString: uri, max: 10 }) });
+    const pool = new pg.default.Pool({ connectionString: uri, max: 10 });
+    exposePool(pool);
+    return new PostgresDialect({ pool });
   }
   const mysql = await import('mysql2');
   return new MysqlDialect({

@@ -173,6 +173,16 @@ export class OutboxRepository {
     return seqs.length;
   }
 
+  /** Pending count, oldest pending creation time and earliest due time (ms), for metrics and readiness. */
+  async pendingSummary(): Promise<{ pending: number; oldestCreatedAt: number | null; earliestDueAt: number | null }> {
+    const row = await this.db.kysely
+      .selectFrom('eventOutbox')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('createdAt').as('oldest'), eb.fn.min('nextAttemptAt').as('due')])
+      .where('state', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    return { pending: Number(row.n), oldestCreatedAt: row.oldest === null ? null : Number(row.oldest), earliestDueAt: row.due === null ? null : Number(row.due) };
+  }
+
   async counts(): Promise<Record<OutboxState, number>> {
     const rows = await this.db.kysely.selectFrom('eventOutbox').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
     const out: Record<OutboxState, number> = { pending: 0, delivered: 0, dead: 0 };

@@ -6,9 +6,12 @@ export class DeliveryStats {
   dead = 0;
   private samples: number[] = [];
   private readonly maxSamples = 100_000;
+  /** Observer of every event-to-2xx latency (the metrics histogram). */
+  onDelivered?: (latencyMs: number) => void;
 
   delivered(latencyMs: number): void {
     this.deliveredCount++;
+    this.onDelivered?.(latencyMs);
     if (this.samples.length < this.maxSamples) this.samples.push(latencyMs);
     else this.samples[Math.floor(Math.random() * this.maxSamples)] = latencyMs;
   }
