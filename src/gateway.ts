@@ -47,7 +47,10 @@ export interface Gateway {
 
 export async function createGateway(config: ResolvedConfig, logger: Logger): Promise<Gateway> {
   const metrics = new Metrics();
-  const db = await openDatabase(config.database.provider, config.database.uri, { onQuery: (text, ms) => metrics.dbQueryDuration.observe({ kind: Metrics.kindOf(text) }, ms / 1000) });
+  const db = await openDatabase(config.database.provider, config.database.uri, {
+    onQuery: (text, ms) => metrics.dbQueryDuration.observe({ kind: Metrics.kindOf(text) }, ms / 1000),
+    onPoolError: (err) => logger.warn({ err: err.message }, 'database connection lost; the pool reconnects on next use'),
+  });
   const applied = await migrateToLatest(db);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   const repos = new Repositories(db, config.auth.encryptionKey);

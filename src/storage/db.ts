@@ -16,12 +16,14 @@ export interface Db {
 export interface DbOptions {
   /** Called after every query with its SQL and duration (metrics). */
   onQuery?: (sql: string, ms: number) => void;
+  /** Errors of idle pooled connections (database restarted, network cut): reported, never fatal. */
+  onPoolError?: (err: Error) => void;
 }
 
 /** Opens the one Kysely instance the gateway uses, for SQLite (embedded default), PostgreSQL or MySQL/MariaDB. */
 export async function openDatabase(provider: Provider, uri: string, options: DbOptions = {}): Promise<Db> {
   let pgPool: { totalCount: number; idleCount: number; waitingCount: number } | undefined;
-  const dialect = await createDialect(provider, uri, (pool) => (pgPool = pool));
+  const dialect = await createDialect(provider, uri, (pool) => (pgPool = pool), options.onPoolError ?? (() => undefined));
   const { onQuery } = options;
   const kysely = new Kysely<Database>({ dialect, ...(onQuery ? { log: (e) => onQuery(e.query.sql, e.queryDurationMillis) } : {}) });
   return {
@@ -34,7 +36,7 @@ export async function openDatabase(provider: Provider, uri: string, options: DbO
 
 type PgPoolLike = { totalCount: number; idleCount: number; waitingCount: number };
 
-async function createDialect(provider: Provider, uri: string, exposePool: (pool: PgPoolLike) => void): Promise<Dialect> {
+async function createDialect(provider: Provider, uri: string, exposePool: (pool: PgPoolLike) => void, onPoolError: (err: Error) => void): Promise<Dialect> {
   if (provider === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
     const file = uri.replace(/^(sqlite|file):(\/\/)?/, '');
@@ -52,6 +54,9 @@ async function createDialect(provider: Provider, uri: string, exposePool: (pool:
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
     pg.default.types.setTypeParser(1700, (v: string) => Number(v));
     const pool = new pg.default.Pool({ connectionString: uri, max: 10 });
+    // Without a listener, an idle client losing its connection emits an unhandled 'error' and kills the process.
+    pool.on('error', onPoolError);
+    pool.on('connect', (client) => client.on('error', onPoolError));
     exposePool(pool);
     return new PostgresDialect({ pool });
   }
