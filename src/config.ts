@@ -2,6 +2,7 @@
 export interface Config {
   server: { port: number; host: string; url?: string; bodyLimit: number; name: string };
   cors: { origin: string[] | '*'; methods: string[]; credentials: boolean };
+  observability: { otlpEndpoint?: string; serviceName: string; sentryDsn?: string; sentryEnvironment?: string };
   metrics: { enabled: boolean; token?: string; user?: string; password?: string; stuckAfterSeconds: number };
   /** apiKey and encryptionKey are undefined when unset: main resolves them to a generated, persisted secret. */
   auth: { apiKey?: string; exposeTokenInEvents: boolean; encryptionKey?: string };
@@ -32,8 +33,17 @@ export interface Config {
   qrcode: { limit: number; refreshMs: number; color: string };
   delInstanceMinutes: number | false;
   sandbox: { enabled: boolean; ackDelayMs: number };
+  cache: CacheConfig;
   logLevel: string;
   version: string;
+}
+
+export interface CacheConfig {
+  /** CACHE_REDIS_ENABLED=true: entries live in Redis under `<prefix>:` and survive restarts. */
+  redis?: { uri: string; prefix: string };
+  /** Without Redis: the in-process LRU (CACHE_LOCAL_ENABLED=false turns caching off, as upstream). */
+  local: { enabled: boolean; maxEntries: number };
+  ttlSeconds: { number: number; missingNumber: number; profilePicture: number; contact: number };
 }
 
 export class ConfigError extends Error {}
@@ -156,6 +166,12 @@ export function loadConfig(env: Env = process.env): Config {
       bodyLimit: r.int('SERVER_BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024),
       name: r.str('SERVER_NAME', 'evolution'),
     },
+    observability: {
+      otlpEndpoint: r.url('OTEL_EXPORTER_OTLP_ENDPOINT'),
+      serviceName: r.str('OTEL_SERVICE_NAME', 'wa-gateway'),
+      sentryDsn: r.url('SENTRY_DSN'),
+      sentryEnvironment: r.optional('SENTRY_ENVIRONMENT'),
+    },
     metrics: {
       enabled: r.bool('PROMETHEUS_METRICS', true),
       token: r.optional('METRICS_TOKEN'),
@@ -211,12 +227,31 @@ export function loadConfig(env: Env = process.env): Config {
     },
     delInstanceMinutes,
     sandbox: { enabled: r.bool('SANDBOX_ENABLED', true), ackDelayMs: r.int('SANDBOX_ACK_DELAY_MS', 5, 0, 60000) },
+    cache: readCache(r),
     logLevel: parseLogLevel(r),
     version: '2.3.6',
   };
   if (config.webhook.global.enabled && !config.webhook.global.url) r.problems.push('WEBHOOK_GLOBAL_URL is required when WEBHOOK_GLOBAL_ENABLED=true');
   if (r.problems.length) throw new ConfigError(`Invalid configuration:\n  - ${r.problems.join('\n  - ')}`);
   return config;
+}
+
+function readCache(r: Reader): CacheConfig {
+  const ttl = r.int('CACHE_REDIS_TTL', 604800, 1);
+  const uri = r.optional('CACHE_REDIS_URI');
+  if (uri !== undefined && !/^rediss?:\/\/\S+$/i.test(uri)) r.problems.push(`CACHE_REDIS_URI must be a redis:// or rediss:// URL (got "${uri}")`);
+  const redisEnabled = r.bool('CACHE_REDIS_ENABLED', false);
+  if (redisEnabled && uri === undefined) r.problems.push('CACHE_REDIS_URI is required when CACHE_REDIS_ENABLED=true');
+  return {
+    redis: redisEnabled && uri ? { uri, prefix: r.str('CACHE_REDIS_PREFIX_KEY', 'evolution-cache') } : undefined,
+    local: { enabled: r.bool('CACHE_LOCAL_ENABLED', true), maxEntries: r.int('CACHE_LOCAL_MAX_ENTRIES', 50_000, 1) },
+    ttlSeconds: {
+      number: ttl,
+      missingNumber: r.int('CACHE_MISSING_NUMBER_TTL', 900, 1),
+      profilePicture: r.int('CACHE_PROFILE_PICTURE_TTL', 3600, 1),
+      contact: ttl,
+    },
+  };
 }
 
 function parseList(raw: string): string[] {

@@ -21,6 +21,9 @@ import { SandboxChannel } from './channels/sandbox/channel.js';
 import type { ChannelFactory } from './channels/channel.js';
 import { HttpMediaFetcher } from './media/fetch.js';
 import { Metrics } from './observability/metrics.js';
+import type { Cache } from './cache/cache.js';
+import { createCache } from './cache/factory.js';
+import { InstanceCache } from './domain/instanceCache.js';
 
 export interface ResolvedConfig extends Config {
   auth: Config['auth'] & { apiKey: string; encryptionKey: string };
@@ -39,6 +42,8 @@ export interface Gateway {
   chats: ChatQueries;
   sandbox: SandboxNetwork;
   metrics: Metrics;
+  /** Number checks, profile pictures, known contact names (Redis or in-process). */
+  cache: Cache;
   /** The durable delivery worker (undefined with WEBHOOK_DURABLE=false). */
   worker?: DeliveryWorker;
   /** Stops channels, waits for in-flight deliveries (up to `drainMs`), closes the database. */
@@ -79,11 +84,13 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
     channels.SANDBOX = (ctx) => new SandboxChannel(ctx, { network: sandbox, qrLimit: config.qrcode.limit, qrRefreshMs: config.qrcode.refreshMs, qrColor: config.qrcode.color });
   }
 
-  const instances = new InstanceService({ config, repos, registry, bus, channels, logger, metrics });
+  const cache = await createCache(config.cache, logger);
+  const instanceCache = new InstanceCache(cache, config.cache.ttlSeconds);
+  const instances = new InstanceService({ config, repos, registry, bus, channels, logger, metrics, cache: instanceCache });
   const media = new HttpMediaFetcher({ maxBytes: 16 * 1024 * 1024, timeoutMs: 15_000, logger });
-  const messages = new MessageService(repos, bus, instances, media, metrics);
+  const messages = new MessageService(repos, bus, instances, media, instanceCache, metrics);
   instances.messages = messages;
-  const chats = new ChatQueries(repos, instances);
+  const chats = new ChatQueries(repos, instances, instanceCache);
 
   bus.subscribe((e) => metrics.events.inc({ event: e.event }));
   metrics.bind({
@@ -105,13 +112,14 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   logger.info({ instances: restored }, 'instances restored');
 
   return {
-    config, logger, db, repos, bus, registry, instances, messages, chats, sandbox, worker, metrics,
+    config, logger, db, repos, bus, registry, instances, messages, chats, sandbox, worker, metrics, cache,
     async close(drainMs = 10_000) {
       await instances.shutdown();
       sandbox.close();
       await bus.drain(drainMs);
       await bus.close();
       await db.close();
+      await cache.close();
     },
   };
 }

@@ -4,6 +4,8 @@ import { loadConfig, type Config } from './config.js';
 import { createGateway, type Gateway, type ResolvedConfig } from './gateway.js';
 import { buildApp, type App } from './http/app.js';
 import { loadOrCreateSecret } from './security/secrets.js';
+import { startTracing } from './observability/tracing.js';
+import { flushErrorReporting, startErrorReporting } from './observability/errorReporting.js';
 
 export interface RunningServer {
   app: App;
@@ -33,6 +35,8 @@ export function resolveSecrets(config: Config, logger: Logger): ResolvedConfig {
 /** Starts gateway and HTTP server; `stop` closes them in order (stop accepting, finish requests, close channels, drain events, close DB). */
 export async function startServer(config: Config, logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const resolved = resolveSecrets(config, logger);
+  const tracing = startTracing(config.observability, config.version);
+  startErrorReporting(config.observability, config.version);
   const gateway = await createGateway(resolved, logger);
   const app = await buildApp(gateway);
   const url = await app.listen({ port: config.server.port, host: config.server.host });
@@ -45,6 +49,8 @@ export async function startServer(config: Config, logger = createLogger(config.l
       stopping ??= (async () => {
         await app.close();
         await gateway.close();
+        await tracing?.shutdown();
+        await flushErrorReporting();
       })();
       return stopping;
     },

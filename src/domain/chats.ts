@@ -2,6 +2,7 @@ import type { Repositories } from '../storage/repositories.js';
 import type { InstanceService } from './instances.js';
 import type { LiveInstance } from './registry.js';
 import { isGroupJid, jidUser, toJid } from './jid.js';
+import type { InstanceCache } from './instanceCache.js';
 
 export interface FindMessagesInput {
   where?: {
@@ -31,7 +32,7 @@ const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** Reading back what the gateway stored: messages, chats and contacts, in upstream shapes. */
 export class ChatQueries {
-  constructor(private readonly repos: Repositories, private readonly instances: InstanceService) {}
+  constructor(private readonly repos: Repositories, private readonly instances: InstanceService, private readonly cache: InstanceCache) {}
 
   async findMessages(live: LiveInstance, input: FindMessagesInput) {
     const w = input.where ?? {};
@@ -111,12 +112,12 @@ export class ChatQueries {
   }
 
   async whatsappNumbers(live: LiveInstance, numbers: string[]) {
-    return this.instances.channelCall(() => live.channel.checkNumbers(numbers));
+    return this.cache.checkNumbers(live.id, numbers, (missing) => this.instances.channelCall(() => live.channel.checkNumbers(missing)));
   }
 
   async profilePicture(live: LiveInstance, number: string) {
     const jid = toJid(number);
-    const profilePictureUrl = await this.instances.channelCall(() => live.channel.profilePictureUrl(jid));
+    const profilePictureUrl = await this.cache.profilePictureUrl(live.id, jid, () => this.instances.channelCall(() => live.channel.profilePictureUrl(jid)));
     return { wuid: jid.endsWith('@g.us') ? jid : `${jidUser(jid)}@s.whatsapp.net`, profilePictureUrl };
   }
 }

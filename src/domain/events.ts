@@ -43,4 +43,6 @@ export interface GatewayEvent {
   /** The chat this event belongs to, when it belongs to one (ordering key). */
   remoteJid?: string;
   createdAt: Date;
+  /** The request (or other cause) this event came from. */
+  correlationId?: string;
 }

@@ -14,6 +14,7 @@ import { DEFAULT_SETTINGS, type Instance, type Settings, type WebhookConfig } fr
 import { sha256Hex } from '../security/secrets.js';
 import type { MessageService } from './messages.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { InstanceCache } from './instanceCache.js';
 
 export interface CreateInstanceInput {
   instanceName: string;
@@ -42,6 +43,7 @@ export interface InstanceServiceDeps {
   bus: EventBus;
   channels: Partial<Record<string, ChannelFactory>>;
   logger: Logger;
+  cache: InstanceCache;
   metrics?: Metrics;
 }
 
@@ -155,6 +157,7 @@ export class InstanceService {
       }),
     );
     registry.remove(live);
+    await this.deps.cache.forgetInstance(live.id);
   }
 
   async setPresence(name: string, presence: Presence): Promise<void> {
@@ -247,6 +250,7 @@ export class InstanceService {
 
   /** The connection ended for good: record why, tell the client, forget the owner when logged out. */
   private async closed(live: LiveInstance, statusReason: number, loggedOut: boolean): Promise<void> {
+    if (loggedOut) await this.deps.cache.forgetAccount(live.id);
     if (live.instance.connectionStatus === 'close' && live.instance.disconnectionReasonCode === statusReason) return;
     const disconnectionAt = nowIso();
     const disconnectionObject = JSON.stringify({ error: { output: { statusCode: statusReason } }, date: disconnectionAt });

@@ -10,6 +10,7 @@ import { isGroupJid, toJid } from './jid.js';
 import { contextInfoOf, isMediaType, messageTypeOf } from './messageContent.js';
 import type { MediaFetcher } from './media.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { InstanceCache } from './instanceCache.js';
 
 export interface SendTextInput {
   number: string;
@@ -31,6 +32,7 @@ export class MessageService {
     private readonly bus: EventBus,
     private readonly instances: InstanceService,
     private readonly media: MediaFetcher,
+    private readonly cache: InstanceCache,
     private readonly metrics?: Metrics,
   ) {}
 
@@ -94,9 +96,11 @@ export class MessageService {
     };
     const view = publicView(stored);
     const contactJid = key.participant ?? key.remoteJid;
-    await this.bus.commit(async (tx, emit) => {
+    // Asked before the transaction: a cache round trip must not hold the group commit open.
+    const skipContact = await this.contactUnchanged(live, contactJid, inbound);
+    const contact = await this.bus.commit(async (tx, emit) => {
       await this.repos.messages.insert([stored], tx);
-      const contact = key.fromMe ? undefined : await this.repos.contacts.upsert(live.id, contactJid, inbound.pushName, tx);
+      const contact = skipContact ? undefined : await this.repos.contacts.upsert(live.id, contactJid, inbound.pushName, tx);
       const chat = await this.repos.chats.touch({ instanceId: live.id, remoteJid: key.remoteJid, name: isGroupJid(key.remoteJid) ? null : inbound.pushName, lastMessage: view, timestamp: stored.messageTimestamp, inbound: !key.fromMe, countUnread: !key.fromMe }, tx);
       const src = live.eventSource;
       emit(src, 'messages.upsert', view, key.remoteJid);
@@ -106,7 +110,9 @@ export class MessageService {
       }
       if (chat.created) emit(src, 'chats.upsert', [{ remoteJid: key.remoteJid, instanceId: live.id, name: inbound.pushName, unreadMessages: chat.unreadMessages }], key.remoteJid);
       else emit(src, 'chats.update', [{ remoteJid: key.remoteJid, instanceId: live.id }], key.remoteJid);
+      return contact;
     });
+    if (contact) await this.cache.rememberContact(live.id, contactJid, contact.contact.pushName);
 
     this.metrics?.messages.inc({ direction: 'received', channel: live.instance.integration });
     if (live.settings.readMessages && !key.fromMe && live.channel.state === 'open') await this.markRead(live, [key]);
@@ -135,8 +141,15 @@ export class MessageService {
 
   private async assertExists(live: LiveInstance, number: string, jid: string): Promise<void> {
     if (isGroupJid(jid)) return;
-    const [check] = await this.instances.channelCall(() => live.channel.checkNumbers([number]));
+    const [check] = await this.cache.checkNumbers(live.id, [number], (missing) => this.instances.channelCall(() => live.channel.checkNumbers(missing)));
     if (check && !check.exists) throw badRequest({ jid, exists: false, number });
+  }
+
+  /** True when the contact row already holds this name (or the message has none): the upsert would change nothing. */
+  private async contactUnchanged(live: LiveInstance, contactJid: string, inbound: InboundMessage): Promise<boolean> {
+    if (inbound.key.fromMe) return true;
+    const known = await this.cache.contactName(live.id, contactJid);
+    return known !== undefined && (!inbound.pushName || inbound.pushName === known.pushName);
   }
 
   /** Shows "composing" for `delay` ms before sending, as a person typing would. */

@@ -2,6 +2,7 @@ import type { Db } from '../storage/db.js';
 import type { Executor } from '../storage/instanceRepository.js';
 import type { GatewayEvent } from '../domain/events.js';
 import { newEvent, type Emit } from './bus.js';
+import { currentCorrelationId } from '../observability/context.js';
 
 /** Where committed events are made durable, inside the same transaction (the outbox). */
 export interface DurableEventStore {
@@ -10,6 +11,8 @@ export interface DurableEventStore {
 
 interface Unit {
   work: (tx: Executor, emit: Emit) => Promise<unknown>;
+  /** Captured at submit: the batch runs in another async context. */
+  correlationId?: string;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -30,7 +33,7 @@ export class CommitQueue {
 
   submit<R>(work: (tx: Executor, emit: Emit) => Promise<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ work, resolve: resolve as (v: unknown) => void, reject, correlationId: currentCorrelationId() });
       this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.drainLoop());
     });
   }
@@ -55,9 +58,11 @@ export class CommitQueue {
   private async commitBatch(units: Unit[]): Promise<void> {
     const events: GatewayEvent[] = [];
     const results: unknown[] = [];
-    const emit: Emit = (source, event, data, remoteJid) => void events.push(newEvent(source, event, data, remoteJid));
     await this.db.kysely.transaction().execute(async (tx) => {
-      for (const unit of units) results.push(await unit.work(tx, emit));
+      for (const unit of units) {
+        const emit: Emit = (source, event, data, remoteJid) => void events.push({ ...newEvent(source, event, data, remoteJid), correlationId: unit.correlationId });
+        results.push(await unit.work(tx, emit));
+      }
       if (this.store && events.length) await this.store.persist(events, tx);
     });
     units.forEach((u, i) => u.resolve(results[i]));

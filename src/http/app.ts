@@ -16,6 +16,9 @@ import { webhookRoutes } from './routes/webhook.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { healthRoutes } from './routes/health.js';
+import { enterCorrelation } from '../observability/context.js';
+import { endSpan, tracer } from '../observability/tracing.js';
+import type { Span } from '@opentelemetry/api';
 
 export type App = FastifyInstance;
 
@@ -37,12 +40,25 @@ export async function buildApp(gateway: Gateway): Promise<App> {
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  // Correlation id = request id: it follows the events this request causes into webhook deliveries (x-correlation-id).
+  const spans = new WeakMap<object, Span>();
+  app.addHook('onRequest', async (request) => {
+    enterCorrelation(request.id);
+    spans.set(request, tracer().startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, { attributes: { 'http.request.method': request.method, 'http.route': request.routeOptions.url ?? '', 'gateway.correlation_id': request.id } }));
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     gateway.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const span = spans.get(request);
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      const instance = (request.params as { instanceName?: string } | undefined)?.instanceName;
+      if (instance) span.setAttribute('gateway.instance', instance);
+      endSpan(span, reply.statusCode >= 500 ? `HTTP ${reply.statusCode}` : undefined);
+    }
   });
   installErrorHandlers(app);
 

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError, statusText } from '../domain/errors.js';
 import { formatValidationErrors } from './validation.js';
+import { reportError } from '../observability/errorReporting.js';
 
 export interface ErrorBody {
   status: number;
@@ -32,6 +33,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       return reply.status(status).send(errorBody(status, [err.message]));
     }
     request.log.error({ err }, 'unhandled error');
+    reportError(err, { instance: (request.params as { instanceName?: string } | undefined)?.instanceName, correlationId: request.id, route: request.routeOptions.url });
     return reply.status(500).send(errorBody(500, 'Internal Server Error'));
   });
   app.setNotFoundHandler((request, reply) => {

@@ -2,9 +2,10 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './db.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_outbox.js';
+import * as m003 from './migrations/003_correlation.js';
 
 /** Every migration, in order. The same list runs on SQLite, PostgreSQL and MySQL; each receives the provider for the few type differences. */
-const MIGRATIONS = { '001_initial': m001, '002_outbox': m002 } as const;
+const MIGRATIONS = { '001_initial': m001, '002_outbox': m002, '003_correlation': m003 } as const;
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly db: Db) {}

@@ -70,7 +70,9 @@ export class OutboxRepository {
       for (const o of outcomes) {
         if (o.state === 'delivered') {
           const k = `${o.attempts}|${o.lastStatus}`;
-          delivered.set(k, [...(delivered.get(k) ?? []), o.seq]);
+          const seqs = delivered.get(k);
+          if (seqs) seqs.push(o.seq);
+          else delivered.set(k, [o.seq]);
           continue;
         }
         await tx.updateTable('eventOutbox').set({ state: o.state, attempts: o.attempts, nextAttemptAt: o.nextAttemptAt, lastStatus: o.lastStatus, lastError: o.lastError?.slice(0, 1000) ?? null, deliveredAt: o.deliveredAt }).where('seq', '=', o.seq).execute();

@@ -128,6 +128,7 @@ export interface EventOutboxTable {
   deliveredAt: number | null;
   lastStatus: number | null;
   lastError: string | null;
+  correlationId: string | null;
 }
 
 export interface EventAttemptTable {

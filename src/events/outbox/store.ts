@@ -6,6 +6,7 @@ import { OUTBOX_PARTITIONS } from '../../storage/migrations/002_outbox.js';
 import type { SecretBox } from '../../security/secrets.js';
 import type { DurableEventStore } from '../commitQueue.js';
 import { resolveTargets, type TargetOptions } from '../webhook/targets.js';
+import { SealCache } from './sealCache.js';
 
 /**
  * Ordering lane of a delivery: one destination URL and one chat of one instance (events without a chat share the
@@ -18,7 +19,11 @@ export function laneOf(url: string, instanceId: string, remoteJid: string | unde
 
 /** Turns committed events into outbox rows, one per webhook target, in the committing transaction. */
 export class OutboxStore implements DurableEventStore {
-  constructor(private readonly repo: OutboxRepository, private readonly targets: TargetOptions, private readonly box: SecretBox) {}
+  private readonly sealer: SealCache;
+
+  constructor(private readonly repo: OutboxRepository, private readonly targets: TargetOptions, box: SecretBox) {
+    this.sealer = new SealCache(box);
+  }
 
   async persist(events: GatewayEvent[], tx: Executor): Promise<void> {
     const rows: NewOutboxRow[] = [];
@@ -32,8 +37,8 @@ export class OutboxStore implements DurableEventStore {
           event: event.event,
           ...laneOf(t.url, event.instanceId, event.remoteJid),
           url: t.url,
-          headers: t.headers ? this.box.seal(JSON.stringify(t.headers)) : null,
-          secret: t.secret ? this.box.seal(t.secret) : null,
+          headers: t.headers ? this.sealer.seal(JSON.stringify(t.headers)) : null,
+          secret: t.secret ? this.sealer.seal(t.secret) : null,
           body: t.body,
           state: 'pending',
           attempts: 0,
@@ -42,6 +47,7 @@ export class OutboxStore implements DurableEventStore {
           deliveredAt: null,
           lastStatus: null,
           lastError: null,
+          correlationId: event.correlationId ?? null,
         });
       }
     }

@@ -9,6 +9,7 @@ import { isRetryable, retryDelayMs } from '../webhook/retry.js';
 import { sendWebhook } from '../webhook/sender.js';
 import { CircuitBreaker } from './breaker.js';
 import { DeliveryStats } from './stats.js';
+import { SealCache } from './sealCache.js';
 
 export interface WorkerOptions {
   webhook: Config['webhook'];
@@ -51,6 +52,7 @@ export class DeliveryWorker {
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly perDestination = new Map<string, number>();
   private readonly agent: Agent;
+  private readonly sealed: SealCache;
   private readonly timers: NodeJS.Timeout[] = [];
   private outcomes: Outcome[] = [];
   private attempts: AttemptRecord[] = [];
@@ -63,8 +65,9 @@ export class DeliveryWorker {
   private stopped = false;
   private readonly leaseMs: number;
 
-  constructor(private readonly repo: OutboxRepository, private readonly box: SecretBox, private readonly opts: WorkerOptions) {
+  constructor(private readonly repo: OutboxRepository, box: SecretBox, private readonly opts: WorkerOptions) {
     this.leaseMs = opts.leaseMs ?? 15_000;
+    this.sealed = new SealCache(box);
     const w = opts.webhook;
     this.agent = new Agent({ connections: w.concurrencyPerDestination, keepAliveTimeout: 30_000, headersTimeout: w.requestTimeoutMs, bodyTimeout: w.requestTimeoutMs });
   }
@@ -253,8 +256,9 @@ export class DeliveryWorker {
       id: row.id,
       url: row.url,
       body: row.body,
-      headers: row.headers ? JSON.parse(this.box.open(row.headers)) : null,
-      secret: row.secret ? this.box.open(row.secret) : null,
+      headers: row.headers ? JSON.parse(this.sealed.open(row.headers)) : null,
+      secret: row.secret ? this.sealed.open(row.secret) : null,
+      extra: row.correlationId ? { 'x-correlation-id': row.correlationId } : undefined,
     });
     this.inFlight--;
     this.perDestination.set(lane.url, (this.perDestination.get(lane.url) ?? 1) - 1);

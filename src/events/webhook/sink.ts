@@ -11,7 +11,8 @@ export class WebhookSink implements EventSink {
 
   publish(event: GatewayEvent): void {
     for (const t of resolveTargets(event, this.targets)) {
-      this.dispatcher.enqueue({ ...t, id: `evt_${event.id}`, instance: event.instanceName, event: event.event, attempts: 0 });
+      const extra = event.correlationId ? { 'x-correlation-id': event.correlationId } : undefined;
+      this.dispatcher.enqueue({ ...t, id: `evt_${event.id}`, extra, instance: event.instanceName, event: event.event, attempts: 0 });
     }
   }
 

@@ -29,7 +29,7 @@ export function healthRoutes(app: FastifyInstance, { gateway }: RouteContext): v
     version: config.version,
   }));
 
-  app.get('/health/ready', { schema: { tags: ['health'], summary: 'Readiness: database, migrations, delivery queue; 503 when not ready', security: [], response: { 200: Loose(), 503: Loose() } } }, async (_request, reply) => {
+  app.get('/health/ready', { schema: { tags: ['health'], summary: 'Readiness: database, migrations, delivery queue, cache; 503 when not ready', security: [], response: { 200: Loose(), 503: Loose() } } }, async (_request, reply) => {
     const database = await timed(() => sql`select 1`.execute(gateway.db.kysely), 2000);
     const migrations = database.ok
       ? await timed(async () => (await sql<{ name: string }>`select name from gateway_migrations order by name desc limit 1`.execute(gateway.db.kysely)).rows[0]?.name, 2000)
@@ -41,10 +41,12 @@ export function healthRoutes(app: FastifyInstance, { gateway }: RouteContext): v
       const overdue = summary.value?.earliestDueAt ? Math.max(0, Math.round((Date.now() - summary.value.earliestDueAt) / 1000)) : 0;
       queue = { ok: summary.ok && overdue < config.metrics.stuckAfterSeconds, durable: true, pending: summary.value?.pending ?? null, overdueSeconds: overdue, ...(summary.error ? { error: summary.error } : {}) };
     }
+    const cachePing = await timed(() => gateway.cache.ping(), 2000);
+    const cache = { ok: cachePing.value === true, kind: gateway.cache.kind, latencyMs: cachePing.ms };
     const all = gateway.registry.all();
     const connected = all.filter((l) => l.channel.state === 'open').length;
     const down = !database.ok || !migrated;
-    const status = down ? 'down' : queue.ok ? 'healthy' : 'degraded';
+    const status = down ? 'down' : queue.ok && cache.ok ? 'healthy' : 'degraded';
     reply.status(status === 'healthy' ? 200 : 503);
     return {
       status,
@@ -54,6 +56,7 @@ export function healthRoutes(app: FastifyInstance, { gateway }: RouteContext): v
         database: { ok: database.ok, provider: gateway.db.provider, latencyMs: database.ms, ...(database.error ? { error: database.error } : {}) },
         migrations: { ok: migrated, latest: LATEST_MIGRATION, applied: migrations.value ?? null },
         deliveryQueue: queue,
+        cache,
       },
       lastCheck: new Date().toISOString(),
     };
