@@ -8,6 +8,7 @@ export class LruCache implements Cache {
   private readonly lru: LRUCache<string, string>;
 
   constructor(maxEntries: number) {
+    // A default ttl turns on TTL tracking; every set() passes its own.
     this.lru = new LRUCache({ max: maxEntries, ttl: 3_600_000 });
   }
 
