@@ -84,7 +84,7 @@ function suite(provider: Provider): void {
   });
 
   it('migrates to latest, and a second run is a no-op', async () => {
-    expect(migrations).toEqual([['001_initial', LATEST_MIGRATION], []]);
+    expect(migrations).toEqual([['001_initial', '002_outbox', LATEST_MIGRATION], []]);
     expect(await migrateToLatest(db)).toEqual([]);
     // every table exists and is empty
     for (const t of ['instances', 'settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'eventOutbox', 'eventAttempts'] as const) {
