@@ -69,8 +69,9 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   let bus: EventBus;
   if (config.webhook.durable) {
     const box = new SecretBox(config.auth.encryptionKey);
-    worker = new DeliveryWorker(repos.outbox, box, { webhook: config.webhook, leaseMs: config.webhook.outboxLeaseMs, logger: logger.child({ component: 'delivery' }) });
-    bus = new EventBus(new CommitQueue(db, new OutboxStore(repos.outbox, targets, box)), logger);
+    const w = new DeliveryWorker(repos.outbox, box, { webhook: config.webhook, leaseMs: config.webhook.outboxLeaseMs, logger: logger.child({ component: 'delivery' }) });
+    worker = w;
+    bus = new EventBus(new CommitQueue(db, new OutboxStore(repos.outbox, targets, box, (rows) => w.accept(rows))), logger);
     bus.addSink(new OutboxSink(worker, 10_000));
   } else {
     bus = new EventBus(new CommitQueue(db, undefined), logger);

@@ -65,5 +65,17 @@ export class EventBus {
 }
 
 export function newEvent(source: EventSource, event: EventName, data: unknown, remoteJid?: string): GatewayEvent {
-  return { id: randomUUID(), event, data, remoteJid, createdAt: new Date(), ...source };
+  const createdAt = new Date();
+  return { id: eventId(createdAt.getTime()), event, data, remoteJid, createdAt, ...source };
+}
+
+/**
+ * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Ids of newer events sort after older ones,
+ * so the outbox index on them grows at its end; random v4 ids land on a random index page each, which multiplied the
+ * pages every commit (and checkpoint) writes.
+ */
+export function eventId(nowMs = Date.now()): string {
+  const t = nowMs.toString(16).padStart(12, '0');
+  // randomUUID(): xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx (V carries the variant bits): keep everything after the version digit.
+  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${randomUUID().slice(15)}`;
 }

@@ -6,7 +6,8 @@ import { currentCorrelationId } from '../observability/context.js';
 
 /** Where committed events are made durable, inside the same transaction (the outbox). */
 export interface DurableEventStore {
-  persist(events: GatewayEvent[], tx: Executor): Promise<void>;
+  /** May return what to do once the transaction has committed (never called if it rolls back). */
+  persist(events: GatewayEvent[], tx: Executor): Promise<(() => void) | void>;
 }
 
 interface Unit {
@@ -58,13 +59,15 @@ export class CommitQueue {
   private async commitBatch(units: Unit[]): Promise<void> {
     const events: GatewayEvent[] = [];
     const results: unknown[] = [];
+    let afterCommit = undefined as (() => void) | void;
     await this.db.kysely.transaction().execute(async (tx) => {
       for (const unit of units) {
         const emit: Emit = (source, event, data, remoteJid) => void events.push({ ...newEvent(source, event, data, remoteJid), correlationId: unit.correlationId });
         results.push(await unit.work(tx, emit));
       }
-      if (this.store && events.length) await this.store.persist(events, tx);
+      if (this.store && events.length) afterCommit = await this.store.persist(events, tx);
     });
+    afterCommit?.();
     units.forEach((u, i) => u.resolve(results[i]));
     if (events.length) this.onCommitted(events);
   }

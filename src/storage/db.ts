@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type Dialect } from 'kysely';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type Dialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Provider = 'sqlite' | 'postgresql' | 'mysql';
@@ -46,7 +46,7 @@ async function createDialect(provider: Provider, uri: string, exposePool: (pool:
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
-    return new SqliteDialect({ database });
+    return new SqliteDialect({ database: withStatementCache(database) });
   }
   if (provider === 'postgresql') {
     const pg = await import('pg');
@@ -64,6 +64,26 @@ async function createDialect(provider: Provider, uri: string, exposePool: (pool:
   return new MysqlDialect({
     pool: mysql.createPool({ uri, connectionLimit: 10, supportBigNumbers: true, bigNumberStrings: false, decimalNumbers: true }),
   });
+}
+
+/**
+ * Kysely prepares every query it runs on SQLite; parsing the statement can cost more than running it (the outbox's
+ * multi-row inserts and IN lists have hundreds of parameters). Statements are reused by their SQL text (the queries
+ * are synchronous and never streamed, so one statement is never busy twice at the same time). Bounded, oldest out.
+ */
+function withStatementCache(database: import('better-sqlite3').Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      let stmt = cache.get(sql);
+      if (stmt) return stmt;
+      stmt = database.prepare(sql);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
 }
 
 /** Cheap reachability probe. */

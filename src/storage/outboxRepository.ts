@@ -33,22 +33,36 @@ const INSERT_CHUNK = 500;
 export class OutboxRepository {
   constructor(private readonly db: Db) {}
 
-  async append(rows: NewOutboxRow[], tx: Executor = this.db.kysely): Promise<void> {
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.insertInto('eventOutbox').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+  /**
+   * Inserts the rows; returns their seqs in row order where the database can say (RETURNING: SQLite, PostgreSQL),
+   * else undefined. Seqs grow in VALUES order, so the returned ones are sorted rather than trusted to come in order.
+   */
+  async append(rows: NewOutboxRow[], tx: Executor = this.db.kysely): Promise<number[] | undefined> {
+    if (this.db.provider === 'mysql') {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.insertInto('eventOutbox').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+      return undefined;
+    }
+    const seqs: number[] = [];
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = (await tx.insertInto('eventOutbox').values(rows.slice(i, i + INSERT_CHUNK)).returning('seq').execute()).map((r) => Number(r.seq));
+      seqs.push(...chunk.sort((a, b) => a - b));
+    }
+    return seqs;
   }
 
   /** Pending rows of these partitions after `afterSeq`, oldest first. */
   async loadPending(partitions: number[], afterSeq: number, limit: number): Promise<OutboxRow[]> {
     if (!partitions.length) return [];
-    return (await this.db.kysely
-      .selectFrom('eventOutbox')
-      .selectAll()
-      .where('state', '=', 'pending')
-      .where('partition', 'in', partitions)
-      .where('seq', '>', afterSeq)
-      .orderBy('seq')
-      .limit(limit)
-      .execute()) as OutboxRow[];
+    const pending = () => this.db.kysely.selectFrom('eventOutbox').where('state', '=', 'pending').where('partition', 'in', partitions).where('seq', '>', afterSeq);
+    let page = pending().selectAll();
+    if (this.db.provider === 'sqlite') {
+      // Without statistics SQLite reads every pending row after afterSeq through the (state, partition, seq) index and
+      // sorts them whole for the first `limit`: with a backlog, every page cost the whole backlog. The page's last seq
+      // comes from the index alone (seqs only), then only the page's rows are read.
+      const last = await pending().select('seq').orderBy('seq').limit(1).offset(limit - 1).executeTakeFirst();
+      if (last) page = page.where('seq', '<=', Number(last.seq));
+    }
+    return (await page.orderBy('seq').limit(limit).execute()) as OutboxRow[];
   }
 
   async pendingSeqs(partitions: number[], upToSeq: number): Promise<number[]> {
@@ -89,13 +103,23 @@ export class OutboxRepository {
   }
 
   // --- partition leases ---
+  // outboxPartitions holds the partitions 0..63 and, below 0, one presence row per live delivery process: a process
+  // that holds no partition yet (it just started, the others hold them all) must still count in everyone's fair share.
+
+  /** Keeps this process's presence row alive (`slot` < 0, its own) and removes the expired ones of dead processes. */
+  async heartbeat(owner: string, slot: number, leaseMs: number): Promise<void> {
+    const now = Date.now();
+    const res = await this.db.kysely.updateTable('outboxPartitions').set({ owner, leaseUntil: now + leaseMs }).where('partition', '=', slot).executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) await this.db.kysely.insertInto('outboxPartitions').values({ partition: slot, owner, leaseUntil: now + leaseMs }).execute();
+    await this.db.kysely.deleteFrom('outboxPartitions').where('partition', '<', 0).where('leaseUntil', '<', now).execute();
+  }
 
   /** Takes up to `want` partitions whose lease expired (FOR UPDATE SKIP LOCKED where the database has it). */
   async acquire(owner: string, want: number, leaseMs: number): Promise<number[]> {
     if (want <= 0) return [];
     const now = Date.now();
     return this.db.kysely.transaction().execute(async (tx) => {
-      let q = tx.selectFrom('outboxPartitions').select('partition').where('leaseUntil', '<', now).orderBy('partition').limit(want);
+      let q = tx.selectFrom('outboxPartitions').select('partition').where('partition', '>=', 0).where('leaseUntil', '<', now).orderBy('partition').limit(want);
       if (this.db.provider !== 'sqlite') q = q.forUpdate().skipLocked();
       const free = (await q.execute()).map((r) => Number(r.partition));
       if (!free.length) return [];
@@ -107,20 +131,23 @@ export class OutboxRepository {
   /** Extends this owner's leases; returns the partitions it still holds. */
   async renew(owner: string, leaseMs: number): Promise<number[]> {
     const now = Date.now();
-    await this.db.kysely.updateTable('outboxPartitions').set({ leaseUntil: now + leaseMs }).where('owner', '=', owner).where('leaseUntil', '>=', now).execute();
-    const rows = await this.db.kysely.selectFrom('outboxPartitions').select('partition').where('owner', '=', owner).where('leaseUntil', '>', now).execute();
+    await this.db.kysely.updateTable('outboxPartitions').set({ leaseUntil: now + leaseMs }).where('owner', '=', owner).where('partition', '>=', 0).where('leaseUntil', '>=', now).execute();
+    const rows = await this.db.kysely.selectFrom('outboxPartitions').select('partition').where('owner', '=', owner).where('partition', '>=', 0).where('leaseUntil', '>', now).execute();
     return rows.map((r) => Number(r.partition));
   }
 
+  /** Gives partitions back; without a list, all of them and the presence row (the process stops). */
   async release(owner: string, partitions?: number[]): Promise<void> {
-    let q = this.db.kysely.updateTable('outboxPartitions').set({ owner: null, leaseUntil: 0 }).where('owner', '=', owner);
+    let q = this.db.kysely.updateTable('outboxPartitions').set({ owner: null, leaseUntil: 0 }).where('owner', '=', owner).where('partition', '>=', 0);
     if (partitions) {
       if (!partitions.length) return;
       q = q.where('partition', 'in', partitions);
     }
     await q.execute();
+    if (!partitions) await this.db.kysely.deleteFrom('outboxPartitions').where('owner', '=', owner).where('partition', '<', 0).execute();
   }
 
+  /** Live delivery processes: distinct owners of an unexpired partition lease or presence row. */
   async liveOwners(): Promise<number> {
     const row = await this.db.kysely.selectFrom('outboxPartitions').select(sql<number>`count(distinct ${sql.ref('owner')})`.as('n')).where('leaseUntil', '>', Date.now()).executeTakeFirstOrThrow();
     return Number(row.n);

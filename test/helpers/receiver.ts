@@ -8,6 +8,9 @@ export interface Received {
   raw: string;
   body: any;
   at: number;
+  /** The sender's TCP port and a number for its connection (1, 2, ... in accept order): who sent it. */
+  remotePort: number;
+  connection: number;
 }
 
 export type Responder = (req: Received) => { status: number; delayMs?: number; headers?: Record<string, string> } | undefined;
@@ -17,6 +20,7 @@ export class WebhookReceiver {
   readonly received: Received[] = [];
   respond: Responder = () => ({ status: 200 });
   private server!: Server;
+  private readonly connections = new WeakMap<object, number>();
   url = '';
 
   async start(): Promise<this> {
@@ -31,7 +35,9 @@ export class WebhookReceiver {
         } catch {
           /* keep raw */
         }
-        const entry: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body, at: Date.now() };
+        let connection = this.connections.get(req.socket);
+        if (connection === undefined) this.connections.set(req.socket, (connection = ++this.connectionCount));
+        const entry: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body, at: Date.now(), remotePort: req.socket.remotePort ?? 0, connection };
         const answer = this.respond(entry) ?? { status: 200 };
         const finish = () => {
           if (answer.status >= 200 && answer.status < 300) this.received.push(entry);
@@ -49,6 +55,7 @@ export class WebhookReceiver {
   }
 
   readonly rejected: Received[] = [];
+  private connectionCount = 0;
 
   events(name?: string): Received[] {
     return this.received.filter((r) => name === undefined || r.body?.event === name);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GatewayEvent } from '../../domain/events.js';
 import type { Executor } from '../../storage/instanceRepository.js';
-import type { NewOutboxRow, OutboxRepository } from '../../storage/outboxRepository.js';
+import type { NewOutboxRow, OutboxRepository, OutboxRow } from '../../storage/outboxRepository.js';
 import { OUTBOX_PARTITIONS } from '../../storage/migrations/002_outbox.js';
 import type { SecretBox } from '../../security/secrets.js';
 import type { DurableEventStore } from '../commitQueue.js';
@@ -21,11 +21,15 @@ export function laneOf(url: string, instanceId: string, remoteJid: string | unde
 export class OutboxStore implements DurableEventStore {
   private readonly sealer: SealCache;
 
-  constructor(private readonly repo: OutboxRepository, private readonly targets: TargetOptions, box: SecretBox) {
+  /**
+   * `committed` (the delivery worker) gets the rows once their transaction has committed, with their seqs when the database returned them
+   * (the delivery worker queues them without reading them back), else undefined (it loads them).
+   */
+  constructor(private readonly repo: OutboxRepository, private readonly targets: TargetOptions, box: SecretBox, private readonly committed: (rows: OutboxRow[] | undefined) => void) {
     this.sealer = new SealCache(box);
   }
 
-  async persist(events: GatewayEvent[], tx: Executor): Promise<void> {
+  async persist(events: GatewayEvent[], tx: Executor): Promise<(() => void) | void> {
     const rows: NewOutboxRow[] = [];
     const now = Date.now();
     for (const event of events) {
@@ -51,6 +55,12 @@ export class OutboxStore implements DurableEventStore {
         });
       }
     }
-    if (rows.length) await this.repo.append(rows, tx);
+    if (!rows.length) return;
+    const seqs = await this.repo.append(rows, tx);
+    const committed = this.committed;
+    if (!seqs) return () => committed(undefined);
+    const stored = rows as OutboxRow[];
+    for (let i = 0; i < stored.length; i++) stored[i]!.seq = seqs[i]!;
+    return () => committed(stored);
   }
 }

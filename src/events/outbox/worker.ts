@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
@@ -33,6 +33,15 @@ interface Lane {
 const LOAD_PAGE = 2000;
 const FLUSH_MS = 25;
 
+/** Takes a sent row out of its lane: the head, unless rows were inserted before it (see add). */
+function removeRow(lane: Lane, row: OutboxRow): void {
+  if (lane.items[0] === row) lane.items.shift();
+  else {
+    const i = lane.items.indexOf(row);
+    if (i >= 0) lane.items.splice(i, 1);
+  }
+}
+
 /**
  * Delivers the outbox. Each process leases a fair share of the outbox partitions (FOR UPDATE SKIP LOCKED on
  * PostgreSQL/MySQL); a lease that is not renewed expires and another process takes the partition over, so a crashed
@@ -42,8 +51,13 @@ const FLUSH_MS = 25;
  */
 export class DeliveryWorker {
   readonly owner = randomUUID();
+  /** This process's presence row in outboxPartitions (below 0, never a partition): it counts in the fair share from its start. */
+  private readonly presence = -1 - randomInt(2 ** 30);
   readonly stats = new DeliveryStats();
   private readonly owned = new Set<number>();
+  /** Just acquired, older rows not loaded yet: nothing of these partitions is sent until they are (lane order). */
+  private readonly loadingPartitions = new Map<number, object>();
+  private ticking = false;
   private readonly lanes = new Map<string, Lane>();
   private readonly ready = new Set<Lane>();
   private readonly known = new Set<number>();
@@ -64,9 +78,11 @@ export class DeliveryWorker {
   private inFlight = 0;
   private stopped = false;
   private readonly leaseMs: number;
+  private readonly maxInMemory: number;
 
   constructor(private readonly repo: OutboxRepository, box: SecretBox, private readonly opts: WorkerOptions) {
     this.leaseMs = opts.leaseMs ?? 15_000;
+    this.maxInMemory = opts.maxInMemory ?? 50_000;
     this.sealed = new SealCache(box);
     const w = opts.webhook;
     this.agent = new Agent({ connections: w.concurrencyPerDestination, keepAliveTimeout: 30_000, headersTimeout: w.requestTimeoutMs, bodyTimeout: w.requestTimeoutMs });
@@ -103,6 +119,20 @@ export class DeliveryWorker {
       });
   }
 
+  /**
+   * Rows this process has just committed (`undefined`: committed, seqs unknown). When they directly follow the cursor
+   * they are queued as they are, without reading them back; after a gap (rows of another process, seqs of a rolled
+   * back transaction, or the cursor not caught up yet) a load reads them, and anything in between, from the database.
+   */
+  accept(rows: OutboxRow[] | undefined): void {
+    if (this.stopped) return;
+    const contiguous = rows?.every((r, i) => r.seq === this.cursor + 1 + i);
+    if (!rows?.length || !contiguous || this.known.size + rows.length > this.maxInMemory) return this.notify();
+    for (const row of rows) this.add(row);
+    this.cursor = rows.at(-1)!.seq;
+    this.pump();
+  }
+
   /** Rows waiting in memory, in flight, and leased partitions. */
   snapshot() {
     return { owner: this.owner, partitions: this.owned.size, queued: this.known.size, inFlight: this.inFlight, lanes: this.lanes.size };
@@ -131,25 +161,62 @@ export class DeliveryWorker {
   // --- leases ---
 
   private async leaseTick(): Promise<void> {
-    if (this.stopped) return;
-    const held = new Set(await this.repo.renew(this.owner, this.leaseMs));
-    for (const p of [...this.owned]) if (!held.has(p)) this.dropPartition(p);
-    const owners = Math.max(1, (await this.repo.liveOwners()) + (held.size ? 0 : 1));
-    const share = Math.ceil(OUTBOX_PARTITIONS / owners);
-    if (held.size < share) {
-      for (const p of await this.repo.acquire(this.owner, share - held.size, this.leaseMs)) {
-        this.owned.add(p);
-        await this.loadPartition(p);
+    // A slow tick (loading many partitions) must not overlap the next one: both would acquire or release.
+    if (this.stopped || this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.repo.heartbeat(this.owner, this.presence, this.leaseMs);
+      const held = new Set(await this.repo.renew(this.owner, this.leaseMs));
+      for (const p of [...this.owned]) if (!held.has(p)) this.dropPartition(p);
+      // Every live process has a presence row, also one that holds no partition yet: it gets its share.
+      const owners = Math.max(1, await this.repo.liveOwners());
+      const share = Math.ceil(OUTBOX_PARTITIONS / owners);
+      if (held.size < share) {
+        const acquired = await this.repo.acquire(this.owner, share - held.size, this.leaseMs);
+        if (acquired.length) this.takeOver(acquired);
+      } else if (held.size > share) {
+        const extras = [...this.owned].filter((p) => ![...this.lanes.values()].some((l) => l.partition === p && l.busy)).slice(0, held.size - share);
+        for (const p of extras) this.dropPartition(p);
+        // Outcomes of these partitions are written before another process may load them: else it sends them again.
+        await this.flush();
+        await this.repo.release(this.owner, extras);
       }
-    } else if (held.size > share) {
-      const extras = [...this.owned].filter((p) => ![...this.lanes.values()].some((l) => l.partition === p && l.busy)).slice(0, held.size - share);
-      for (const p of extras) this.dropPartition(p);
-      await this.repo.release(this.owner, extras);
+    } finally {
+      this.ticking = false;
     }
+  }
+
+  /**
+   * Loads the rows of partitions just acquired (also those a previous owner left below our cursor), outside the lease
+   * tick: a slow load must not delay the renewals. Their lanes send nothing until the load is complete.
+   */
+  private takeOver(partitions: number[]): void {
+    const token = {};
+    for (const p of partitions) {
+      this.owned.add(p);
+      this.loadingPartitions.set(p, token);
+    }
+    const done = () => {
+      for (const p of partitions) if (this.loadingPartitions.get(p) === token) this.loadingPartitions.delete(p);
+    };
+    this.loadPartitions(partitions).then(
+      () => {
+        done();
+        this.pump();
+      },
+      (err) => {
+        this.opts.logger.error({ err, partitions }, 'could not load acquired outbox partitions; releasing them');
+        done();
+        const mine = partitions.filter((p) => this.owned.has(p));
+        for (const p of mine) this.dropPartition(p);
+        void this.repo.release(this.owner, mine).catch(() => undefined);
+      },
+    );
   }
 
   private dropPartition(p: number): void {
     this.owned.delete(p);
+    this.loadingPartitions.delete(p);
     for (const lane of [...this.lanes.values()]) {
       if (lane.partition !== p) continue;
       if (lane.timer) clearTimeout(lane.timer);
@@ -162,34 +229,58 @@ export class DeliveryWorker {
 
   // --- loading ---
 
+  /**
+   * Runs a read that loads rows between two write-backs, never across one. A row finished while the read runs is in
+   * `unflushed` when its result is added; but had its write-back committed (and left `unflushed`) during the read,
+   * the read could still return it as pending and it would be sent again.
+   */
+  private exclusive<T>(read: () => Promise<T>): Promise<T> {
+    const result = this.flushing.then(read);
+    this.flushing = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
   private async load(): Promise<void> {
-    while (!this.stopped && this.known.size < (this.opts.maxInMemory ?? 50_000)) {
-      const rows = await this.repo.loadPending([...this.owned], this.cursor, LOAD_PAGE);
-      for (const row of rows) this.add(row);
-      if (rows.length) this.cursor = Math.max(this.cursor, Number(rows.at(-1)!.seq));
-      if (rows.length < LOAD_PAGE) break;
+    while (!this.stopped && this.known.size < this.maxInMemory) {
+      const count = await this.exclusive(async () => {
+        const rows = await this.repo.loadPending([...this.owned], this.cursor, LOAD_PAGE);
+        for (const row of rows) this.add(row);
+        if (rows.length) this.cursor = Math.max(this.cursor, Number(rows.at(-1)!.seq));
+        return rows.length;
+      });
+      if (count < LOAD_PAGE) break;
     }
     this.pump();
   }
 
-  private async loadPartition(p: number): Promise<void> {
+  /** Every pending row of partitions just acquired, also those below the cursor (left by their previous owner). */
+  private async loadPartitions(partitions: number[]): Promise<void> {
     let after = 0;
-    for (;;) {
-      const rows = await this.repo.loadPending([p], after, LOAD_PAGE);
-      for (const row of rows) if (this.owned.has(p)) this.add(row);
-      if (rows.length < LOAD_PAGE) break;
-      after = Number(rows.at(-1)!.seq);
+    while (partitions.length) {
+      const count = await this.exclusive(async () => {
+        const rows = await this.repo.loadPending(partitions, after, LOAD_PAGE);
+        for (const row of rows) this.add(row);
+        if (rows.length) after = Number(rows.at(-1)!.seq);
+        return rows.length;
+      });
+      if (count < LOAD_PAGE) break;
     }
-    this.pump();
   }
 
   /** Rows committed by other processes can become visible after the cursor passed their seq: pick them up. */
   async rescan(): Promise<void> {
-    const seqs = await this.repo.pendingSeqs([...this.owned], this.cursor);
-    const missing = seqs.filter((s) => !this.known.has(s));
-    if (!missing.length) return;
-    for (const row of await this.repo.loadBySeqs(missing.slice(0, LOAD_PAGE))) this.add(row);
-    this.pump();
+    const added = await this.exclusive(async () => {
+      const seqs = await this.repo.pendingSeqs([...this.owned], this.cursor);
+      const missing = seqs.filter((s) => !this.known.has(s) && !this.unflushed.has(s));
+      if (!missing.length) return 0;
+      const rows = await this.repo.loadBySeqs(missing.slice(0, LOAD_PAGE));
+      for (const row of rows) this.add(row);
+      return rows.length;
+    });
+    if (added) this.pump();
   }
 
   private add(raw: OutboxRow): void {
@@ -204,7 +295,12 @@ export class DeliveryWorker {
     }
     const items = lane.items;
     if (!items.length || items.at(-1)!.seq < row.seq) items.push(row);
-    else items.splice(items.findIndex((r) => r.seq > row.seq), 0, row);
+    else {
+      // A row that became visible late goes in seq order, but never before the head while it is being sent: that
+      // send's outcome is for the head (and removing "the first item" afterwards would drop the late row instead).
+      const at = items.findIndex((r) => r.seq > row.seq);
+      items.splice(lane.busy ? Math.max(1, at) : at, 0, row);
+    }
     if (!lane.busy && !lane.timer) this.ready.add(lane);
   }
 
@@ -223,6 +319,7 @@ export class DeliveryWorker {
         this.lanes.delete(lane.key);
         continue;
       }
+      if (this.loadingPartitions.has(lane.partition)) continue;
       const breaker = this.breakerFor(lane.url);
       const wait = Math.max(head.nextAttemptAt - now, breaker.waitMs(now));
       if (wait > 0) {
@@ -271,7 +368,7 @@ export class DeliveryWorker {
     // A destination that answers (even 4xx) is alive: only network errors, timeouts and retryable statuses trip the breaker.
     this.breakerFor(lane.url).record(result.ok || !isRetryable(this.opts.webhook.retry, result.status), now);
     if (result.ok) {
-      lane.items.shift();
+      removeRow(lane, row);
       this.known.delete(row.seq);
       this.unflushed.add(row.seq);
       this.stats.delivered(now - row.createdAt);
@@ -280,7 +377,7 @@ export class DeliveryWorker {
       const { retry } = this.opts.webhook;
       const final = !isRetryable(retry, result.status) || attempt >= retry.maxAttempts || now - row.createdAt > retry.maxAgeSeconds * 1000;
       if (final) {
-        lane.items.shift();
+        removeRow(lane, row);
         this.known.delete(row.seq);
         this.unflushed.add(row.seq);
         this.stats.dead++;
