@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectedSandbox, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
 import { WebhookReceiver } from '../helpers/receiver.js';
 import { createTestDatabase } from '../helpers/databases.js';
+import { sample } from '../helpers/prometheus.js';
 
 /*
  * The Grafana dashboard in docs/grafana must only query what the gateway really exports. This suite parses every
@@ -352,22 +353,6 @@ export function dashboardProblems(d: Dashboard, scrapeText: string, opts: { allo
     }
   }
   return problems;
-}
-
-/** Sum of the samples `name{labels}` (labels matched as a subset), NaN when none (as `sample` in metrics.test.ts). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  let found = false;
-  for (const line of text.split('\n')) {
-    const m = /^([^{ ]+)(?:\{(.*)\})? (.+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) {
-      total += Number(m[3]);
-      found = true;
-    }
-  }
-  return found ? total : NaN;
 }
 
 // ------------------------------------------------------------------------------------------------ tests

@@ -1,23 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectedSandbox, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
 import { WebhookReceiver } from '../helpers/receiver.js';
-
-/** Reads one sample from Prometheus text: the value of `name{labels}` (labels matched as a subset). */
-export function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  let found = false;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const m = /^([^{ ]+)(?:\{(.*)\})? (.+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) {
-      total += Number(m[3]);
-      found = true;
-    }
-  }
-  return found ? total : NaN;
-}
+import { sample } from '../helpers/prometheus.js';
 
 describe('metrics and health', () => {
   let server: TestServer;
