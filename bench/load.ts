@@ -78,7 +78,11 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 
 export function printTable(results: LoadResult[]): void {
   const head = ['scenario', 'conc', 'requests', 'errors', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
-  const rows = results.map((r) => [r.name, r.concurrency, r.requests, r.errors, r.throughput, r.p50, r.p95, r.p99, r.max].map(String));
+  printGrid(head, results.map((r) => [r.name, r.concurrency, r.requests, r.errors, r.throughput, r.p50, r.p95, r.p99, r.max].map(String)));
+}
+
+/** A plain text table: first column left-aligned, the others right-aligned. */
+export function printGrid(head: string[], rows: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(head));

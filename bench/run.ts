@@ -2,7 +2,8 @@
  * Load benchmarks against a real server started in this process on SQLite (or PostgreSQL with --pg <uri>, MySQL with --mysql <uri>).
  *   npm run bench                      # default: 10 s per scenario
  *   npm run bench -- --seconds 5 --concurrency 16 --messages 100000
- * Prints a table and writes JSON to bench/results/.
+ * Prints a table and writes JSON to bench/results/; then runs the webhook delivery benchmark (bench/delivery.ts, which
+ * takes its own options from the same command line, e.g. --rate, --in-flight, --producer; alone: npm run bench:delivery).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -13,6 +14,7 @@ import { createLogger, startServer } from '../src/server.js';
 import { rowId } from '../src/domain/ids.js';
 import type { StoredMessage } from '../src/domain/types.js';
 import { printTable, runLoad, type LoadResult } from './load.js';
+import { deliveryOptionsFromArgs, printDeliveryTable, runDeliveryBench, writeDeliveryResults } from './delivery.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -89,6 +91,15 @@ async function main() {
   const file = join('bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}-${provider}.json`);
   writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), commit, provider, machine, seconds, concurrency, messageCount, results }, null, 2));
   console.log(`\nwritten ${file}`);
+
+  // Webhook delivery after the API scenarios: durable outbox and in-memory, each on a fresh database (bench/delivery.ts).
+  const deliveryOptions = deliveryOptionsFromArgs(process.argv);
+  console.log(`\nwebhook delivery: ${deliveryOptions.seconds} s per scenario, producer ${deliveryOptions.producer}, ${deliveryOptions.instances} instance(s) x ${deliveryOptions.chats} chats`);
+  const delivery = await runDeliveryBench(deliveryOptions);
+  console.log('');
+  printDeliveryTable(delivery);
+  console.log(`\nwritten ${writeDeliveryResults(deliveryOptions, delivery)}`);
+  if (delivery.some((r) => r.missing > 0)) process.exitCode = 2;
 }
 
 main().catch((e) => {

@@ -67,7 +67,12 @@ export class CommitQueue {
       }
       if (this.store && events.length) afterCommit = await this.store.persist(events, tx);
     });
-    afterCommit?.();
+    try {
+      afterCommit?.();
+    } catch {
+      // Committed already: throwing would send the units down the retry path and run them twice. The worker's poll
+      // loads rows it was not handed.
+    }
     units.forEach((u, i) => u.resolve(results[i]));
     if (events.length) this.onCommitted(events);
   }

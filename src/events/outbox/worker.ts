@@ -59,7 +59,8 @@ export class DeliveryWorker {
   private readonly loadingPartitions = new Map<number, object>();
   private ticking = false;
   private readonly lanes = new Map<string, Lane>();
-  private readonly ready = new Set<Lane>();
+  /** Lanes that can send now, by destination URL (a saturated destination is skipped in one step). */
+  private readonly ready = new Map<string, Set<Lane>>();
   private readonly known = new Set<number>();
   /** Finished (delivered or dead) but not yet written back: still "pending" in the database, must not be loaded again. */
   private readonly unflushed = new Set<number>();
@@ -222,7 +223,7 @@ export class DeliveryWorker {
       if (lane.timer) clearTimeout(lane.timer);
       for (const row of lane.items) this.known.delete(row.seq);
       lane.items = [];
-      this.ready.delete(lane);
+      this.unready(lane);
       this.lanes.delete(lane.key);
     }
   }
@@ -301,7 +302,7 @@ export class DeliveryWorker {
       const at = items.findIndex((r) => r.seq > row.seq);
       items.splice(lane.busy ? Math.max(1, at) : at, 0, row);
     }
-    if (!lane.busy && !lane.timer) this.ready.add(lane);
+    if (!lane.busy && !lane.timer) this.markReady(lane);
   }
 
   // --- sending ---
@@ -311,34 +312,63 @@ export class DeliveryWorker {
     const limit = this.opts.webhook.concurrency;
     const perDest = this.opts.webhook.concurrencyPerDestination;
     const now = Date.now();
-    for (const lane of this.ready) {
-      if (this.inFlight >= limit) return;
-      const head = lane.items[0];
-      if (!head) {
-        this.ready.delete(lane);
-        this.lanes.delete(lane.key);
-        continue;
+    const served: string[] = [];
+    for (const [url, lanes] of this.ready) {
+      if (this.inFlight >= limit) break;
+      if ((this.perDestination.get(url) ?? 0) >= perDest) continue;
+      const breaker = this.breakerFor(url);
+      const rest = breaker.waitMs(now);
+      for (const lane of lanes) {
+        if (this.inFlight >= limit) break;
+        const head = lane.items[0];
+        if (!head) {
+          lanes.delete(lane);
+          this.lanes.delete(lane.key);
+          continue;
+        }
+        if (this.loadingPartitions.has(lane.partition)) continue;
+        const wait = Math.max(head.nextAttemptAt - now, rest);
+        if (wait > 0) {
+          this.sleep(lane, wait);
+          continue;
+        }
+        if ((this.perDestination.get(url) ?? 0) >= perDest || !breaker.admit()) break;
+        lanes.delete(lane);
+        served.push(url);
+        void this.send(lane, head);
       }
-      if (this.loadingPartitions.has(lane.partition)) continue;
-      const breaker = this.breakerFor(lane.url);
-      const wait = Math.max(head.nextAttemptAt - now, breaker.waitMs(now));
-      if (wait > 0) {
-        this.sleep(lane, wait);
-        continue;
-      }
-      if ((this.perDestination.get(lane.url) ?? 0) >= perDest || !breaker.admit()) continue;
-      this.ready.delete(lane);
-      void this.send(lane, head);
+      if (!lanes.size) this.ready.delete(url);
+    }
+    // Destinations take turns under the total limit: the ones just served go to the back.
+    for (const url of served) {
+      const lanes = this.ready.get(url);
+      if (!lanes) continue;
+      this.ready.delete(url);
+      this.ready.set(url, lanes);
     }
   }
 
+  private markReady(lane: Lane): void {
+    let lanes = this.ready.get(lane.url);
+    if (!lanes) {
+      lanes = new Set();
+      this.ready.set(lane.url, lanes);
+    }
+    lanes.add(lane);
+  }
+
+  private unready(lane: Lane): void {
+    const lanes = this.ready.get(lane.url);
+    if (lanes?.delete(lane) && !lanes.size) this.ready.delete(lane.url);
+  }
+
   private sleep(lane: Lane, ms: number): void {
-    this.ready.delete(lane);
+    this.unready(lane);
     if (lane.timer) return;
     lane.timer = setTimeout(() => {
       lane.timer = undefined;
       if (this.lanes.get(lane.key) === lane && !lane.busy) {
-        this.ready.add(lane);
+        this.markReady(lane);
         this.pump();
       }
     }, ms);
@@ -391,7 +421,7 @@ export class DeliveryWorker {
       }
     }
     this.scheduleFlush();
-    if (lane.items.length) this.ready.add(lane);
+    if (lane.items.length) this.markReady(lane);
     else this.lanes.delete(lane.key);
     this.pump();
   }
