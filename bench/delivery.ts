@@ -152,7 +152,7 @@ class Receiver {
 }
 
 /** A fresh database per gateway: a temp SQLite file, or a new database on the given server (dropped by `drop`). */
-async function freshDatabase(opts: DeliveryOptions, dir: string, label: string): Promise<{ provider: Provider; uri: string; drop(): Promise<void> }> {
+export async function freshDatabase(opts: Pick<DeliveryOptions, 'pg' | 'mysql'>, dir: string, label: string): Promise<{ provider: Provider; uri: string; drop(): Promise<void> }> {
   const name = `gw_delivery_${label}_${randomBytes(4).toString('hex')}`;
   if (opts.pg) {
     const pg = await import('pg');

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { openDatabase } from '../../src/storage/db.js';
+import { openDatabase, type Provider } from '../../src/storage/db.js';
 import { Repositories } from '../../src/storage/repositories.js';
 import { rowId } from '../../src/domain/ids.js';
 import type { StoredMessage } from '../../src/domain/types.js';
@@ -9,15 +8,15 @@ import type { TimingResult } from './lifecycle.js';
 import { lifecycle } from './lifecycle.js';
 
 export interface ApiSuiteOptions {
-  dir: string;
+  db: { provider: Provider; uri: string };
   seconds: number;
   concurrencies: number[];
   messages: number;
 }
 
-/** Inserts `count` messages over 500 chats straight into the server's SQLite file (WAL lets both processes in). */
-async function seedMessages(file: string, instanceId: string, count: number): Promise<number> {
-  const db = await openDatabase('sqlite', file);
+/** Inserts `count` messages over 500 chats straight into the server's database (SQLite in WAL lets both processes in). */
+async function seedMessages(target: { provider: Provider; uri: string }, instanceId: string, count: number): Promise<number> {
+  const db = await openDatabase(target.provider, target.uri);
   const repos = new Repositories(db, BENCH_KEY);
   const t0 = performance.now();
   const now = Math.floor(Date.now() / 1000);
@@ -38,12 +37,11 @@ async function seedMessages(file: string, instanceId: string, count: number): Pr
  * seed 003's "100 concurrent sends" and "50 simultaneous QR scans", against a server in its own process.
  */
 export async function apiSuite(o: ApiSuiteOptions): Promise<{ load: LoadResult[]; timings: TimingResult[]; seedSeconds: number }> {
-  const file = join(o.dir, 'api.db');
-  const server = await startServerProcess({ DATABASE_PROVIDER: 'sqlite', DATABASE_CONNECTION_URI: file });
+  const server = await startServerProcess({ DATABASE_PROVIDER: o.db.provider, DATABASE_CONNECTION_URI: o.db.uri });
   try {
     const created = await api(server.url, 'POST', '/instance/create', { instanceName: 'hot', integration: 'SANDBOX', qrcode: true });
     await api(server.url, 'POST', '/sandbox/scan/hot', { number: '5511900009999' });
-    const seedSeconds = await seedMessages(file, created.body.instance.instanceId, o.messages);
+    const seedSeconds = await seedMessages(o.db, created.body.instance.instanceId, o.messages);
     const headers = { apikey: BENCH_KEY };
     const load: LoadResult[] = [];
     const durationMs = o.seconds * 1000;

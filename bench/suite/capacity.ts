@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { api, pool, startServerProcess } from './process.js';
 
 export interface CapacityResult {
@@ -16,12 +13,11 @@ const settle = () => new Promise((r) => setTimeout(r, 1500));
 
 /**
  * Memory per idle and per connected sandbox instance, and start-up time with that many instances to restore,
- * each measured on a fresh server process with its own SQLite file (or the given database env).
+ * each measured on a fresh server process over a fresh database.
  */
-export async function capacity(count: number, dbEnv?: (dir: string) => Promise<Record<string, string>>): Promise<CapacityResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-cap-'));
-  const env = dbEnv ? await dbEnv(dir) : { DATABASE_PROVIDER: 'sqlite', DATABASE_CONNECTION_URI: join(dir, 'cap.db') };
-  try {
+export async function capacity(count: number, db: { provider: string; uri: string }): Promise<CapacityResult> {
+  const env = { DATABASE_PROVIDER: db.provider, DATABASE_CONNECTION_URI: db.uri };
+  {
     let server = await startServerProcess(env);
     const startupMsEmpty = server.startupMs;
     await settle();
@@ -55,7 +51,5 @@ export async function capacity(count: number, dbEnv?: (dir: string) => Promise<R
       startupMsWithInstances: Math.round(startupMsWithInstances),
       startupMsEmpty: Math.round(startupMsEmpty),
     };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }

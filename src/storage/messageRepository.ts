@@ -46,6 +46,7 @@ export class MessageRepository {
     await tx.insertInto('messages').values(messages.map(toRow)).execute();
   }
 
+  /** The newest message with this key id; served by the (instanceId, keyId, messageTimestamp) index so it never scans. */
   async findByKeyId(instanceId: string, keyId: string, remoteJid?: string): Promise<StoredMessage | undefined> {
     let q = this.db.kysely.selectFrom('messages').selectAll().where('instanceId', '=', instanceId).where('keyId', '=', keyId);
     if (remoteJid) q = q.where('remoteJid', '=', remoteJid);

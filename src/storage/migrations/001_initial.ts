@@ -77,7 +77,7 @@ export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
     .addColumn('status', 'varchar(30)')
     .$call(owned('messages'))
     .execute();
-  await db.schema.createIndex('messages_instance_key').on('messages').columns(['instanceId', 'keyId']).execute();
+  await db.schema.createIndex('messages_instance_key').on('messages').columns(['instanceId', 'keyId', 'messageTimestamp']).execute();
   await db.schema.createIndex('messages_instance_time').on('messages').columns(['instanceId', 'messageTimestamp', 'id']).execute();
   await db.schema.createIndex('messages_instance_chat_time').on('messages').columns(['instanceId', 'remoteJid', 'messageTimestamp', 'id']).execute();
 
