@@ -412,7 +412,7 @@ export class DeliveryWorker {
         this.unflushed.add(row.seq);
         this.stats.dead++;
         this.outcomes.push({ seq: row.seq, state: 'dead', attempts: attempt, nextAttemptAt: now, lastStatus: result.status ?? null, lastError: result.error ?? null, deliveredAt: null });
-        this.opts.logger.warn({ instance: row.instanceName, event: row.event, webhookId: row.id, correlationId: row.correlationId, url: row.url, attempts: attempt, status: result.status, error: result.error }, 'webhook delivery dead-lettered');
+        this.opts.logger.warn({ instance: row.instanceName, event: row.event, webhookId: row.id, correlationId: row.correlationId, host: new URL(row.url).host, attempts: attempt, status: result.status, error: result.error }, 'webhook delivery dead-lettered');
       } else {
         row.attempts = attempt;
         row.nextAttemptAt = now + Math.min(Math.max(retryDelayMs(retry, attempt), result.retryAfterMs ?? 0), 3_600_000);

@@ -95,7 +95,7 @@ export class WebhookDispatcher {
     if (result.ok) return;
     const { retry } = this.opts;
     if (!isRetryable(retry, result.status) || delivery.attempts >= retry.maxAttempts || this.closed) {
-      this.opts.logger.warn({ instance: delivery.instance, event: delivery.event, url: delivery.url, attempts: delivery.attempts, error: result.error }, 'webhook delivery failed');
+      this.opts.logger.warn({ instance: delivery.instance, event: delivery.event, host: new URL(delivery.url).host, attempts: delivery.attempts, error: result.error }, 'webhook delivery failed');
       return;
     }
     const timer = setTimeout(() => {
