@@ -12,6 +12,8 @@ export interface Config {
     /** false = in-memory delivery like upstream (no outbox); for comparison and tests. */
     durable: boolean;
     requestTimeoutMs: number;
+    /** The durable worker sends its HTTP requests from one worker thread (false: from the main thread). */
+    senderThread: boolean;
     retry: {
       maxAttempts: number;
       initialDelaySeconds: number;
@@ -200,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
       durable: r.bool('WEBHOOK_DURABLE', true),
       requestTimeoutMs: r.int('WEBHOOK_REQUEST_TIMEOUT_MS', 30000, 100),
+      senderThread: r.bool('WEBHOOK_SENDER_THREAD', true),
       retry: {
         maxAttempts: r.int('WEBHOOK_RETRY_MAX_ATTEMPTS', 40, 1, 1000),
         initialDelaySeconds: r.num('WEBHOOK_RETRY_INITIAL_DELAY_SECONDS', 5, 0, 3600),

@@ -173,3 +173,21 @@ describe('durable delivery: signatures, outages, dead letters and replay', () =>
     }
   });
 });
+
+describe('durable delivery without the sender thread (WEBHOOK_SENDER_THREAD=false)', () => {
+  it('delivers, signed, in chat order from the main thread', async () => {
+    const hook = new WebhookReceiver();
+    await hook.start();
+    const s = await startTestServer({ WEBHOOK_SENDER_THREAD: 'false' });
+    try {
+      await connectedSandbox(s, 'direct', '5511940000009', { webhook: { url: hook.url, events: ['MESSAGES_UPSERT'], secret: SECRET } });
+      for (const text of ['a', 'b', 'c']) await s.call('POST', '/sandbox/inbound/direct', { from: '5511950000009', text });
+      await waitFor(() => hook.events('messages.upsert').length === 3, 5000, 'three deliveries');
+      expect(hook.events('messages.upsert').map((r) => r.body.data.message.conversation)).toEqual(['a', 'b', 'c']);
+      expect(hook.events('messages.upsert').every((r) => verifyStandard(r, SECRET))).toBe(true);
+    } finally {
+      await s.stop();
+      await hook.stop();
+    }
+  });
+});
