@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './db.js';
-import type { EventOutboxTable } from './schema.js';
+import type { EventAttemptTable, EventOutboxTable } from './schema.js';
 import type { Executor } from './instanceRepository.js';
 
 export type OutboxState = 'pending' | 'delivered' | 'dead';
@@ -8,14 +8,7 @@ export type OutboxState = 'pending' | 'delivered' | 'dead';
 export type OutboxRow = Omit<EventOutboxTable, 'seq'> & { seq: number };
 export type NewOutboxRow = Omit<EventOutboxTable, 'seq'>;
 
-export interface AttemptRecord {
-  outboxSeq: number;
-  attempt: number;
-  statusCode: number | null;
-  latencyMs: number;
-  error: string | null;
-  at: number;
-}
+export type AttemptRecord = Omit<EventAttemptTable, 'seq'>;
 
 export interface Outcome {
   seq: number;
