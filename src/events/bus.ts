@@ -24,6 +24,7 @@ export class EventBus {
 
   constructor(private readonly queue: CommitQueue, private readonly logger: Logger) {
     queue.onCommitted = (events) => this.publish(events);
+    queue.onPostCommitError = (err) => this.logger.error({ err }, 'after-commit hand-off or observer failed; committed work is not rerun');
   }
 
   addSink(sink: EventSink): void {

@@ -27,6 +27,8 @@ const MAX_BATCH = 256;
  */
 export class CommitQueue {
   onCommitted: (events: GatewayEvent[]) => void = () => undefined;
+  /** A hand-off or observer failed after commit (the worker's poll still finds the rows). */
+  onPostCommitError: (err: unknown) => void = () => undefined;
   private pending: Unit[] = [];
   private running: Promise<void> | undefined;
 
@@ -67,13 +69,17 @@ export class CommitQueue {
       }
       if (this.store && events.length) afterCommit = await this.store.persist(events, tx);
     });
-    try {
-      afterCommit?.();
-    } catch {
-      // Committed already: throwing would send the units down the retry path and run them twice. The worker's poll
-      // loads rows it was not handed.
-    }
+    // Committed: nothing below may throw back into drainLoop, or the units would be retried and run twice.
+    this.afterCommitSafely(() => afterCommit?.());
     units.forEach((u, i) => u.resolve(results[i]));
-    if (events.length) this.onCommitted(events);
+    if (events.length) this.afterCommitSafely(() => this.onCommitted(events));
+  }
+
+  private afterCommitSafely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.onPostCommitError(err);
+    }
   }
 }
