@@ -1,24 +1,26 @@
 import type { Db } from './db.js';
+import type { Executor } from './instanceRepository.js';
 import type { SecretBox } from '../security/secrets.js';
 import { nowIso } from '../domain/ids.js';
+import { deserialize, serialize } from './serialize.js';
 
-/** Channel credentials (what lets a channel reconnect without a new QR), sealed at rest. */
+/** Channel credentials (what lets a channel reconnect without a new QR), sealed at rest. Buffers inside round-trip as Buffers. */
 export class AuthStateRepository {
   constructor(private readonly db: Db, private readonly box: SecretBox) {}
 
-  async load<T>(instanceId: string): Promise<T | undefined> {
-    const row = await this.db.kysely.selectFrom('channelAuth').select('data').where('instanceId', '=', instanceId).executeTakeFirst();
-    return row ? (JSON.parse(this.box.open(row.data)) as T) : undefined;
+  async load<T>(instanceId: string, tx: Executor = this.db.kysely): Promise<T | undefined> {
+    const row = await tx.selectFrom('channelAuth').select('data').where('instanceId', '=', instanceId).executeTakeFirst();
+    return row ? deserialize<T>(this.box.open(row.data)) : undefined;
   }
 
-  async save(instanceId: string, state: unknown): Promise<void> {
-    const data = this.box.seal(JSON.stringify(state));
+  async save(instanceId: string, state: unknown, tx: Executor = this.db.kysely): Promise<void> {
+    const data = this.box.seal(serialize(state));
     const updatedAt = nowIso();
-    const res = await this.db.kysely.updateTable('channelAuth').set({ data, updatedAt }).where('instanceId', '=', instanceId).executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) await this.db.kysely.insertInto('channelAuth').values({ instanceId, data, updatedAt }).execute();
+    const res = await tx.updateTable('channelAuth').set({ data, updatedAt }).where('instanceId', '=', instanceId).executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) await tx.insertInto('channelAuth').values({ instanceId, data, updatedAt }).execute();
   }
 
-  async clear(instanceId: string): Promise<void> {
-    await this.db.kysely.deleteFrom('channelAuth').where('instanceId', '=', instanceId).execute();
+  async clear(instanceId: string, tx: Executor = this.db.kysely): Promise<void> {
+    await tx.deleteFrom('channelAuth').where('instanceId', '=', instanceId).execute();
   }
 }

@@ -8,6 +8,7 @@ import { ChatRepository } from './chatRepository.js';
 import { ContactRepository } from './contactRepository.js';
 import { AuthStateRepository } from './authStateRepository.js';
 import { OutboxRepository } from './outboxRepository.js';
+import { ChannelKeyRepository } from './keyStoreRepository.js';
 
 /** All repositories over one database. */
 export class Repositories {
@@ -19,6 +20,7 @@ export class Repositories {
   readonly contacts: ContactRepository;
   readonly authState: AuthStateRepository;
   readonly outbox: OutboxRepository;
+  readonly channelKeys: ChannelKeyRepository;
 
   constructor(readonly db: Db, encryptionKey: string) {
     const box = new SecretBox(encryptionKey);
@@ -30,6 +32,7 @@ export class Repositories {
     this.contacts = new ContactRepository(db);
     this.authState = new AuthStateRepository(db, box);
     this.outbox = new OutboxRepository(db);
+    this.channelKeys = new ChannelKeyRepository(db, box);
   }
 
   transaction<T>(fn: (tx: import('./instanceRepository.js').Executor) => Promise<T>): Promise<T> {

@@ -147,6 +147,15 @@ export interface OutboxPartitionTable {
   leaseUntil: number;
 }
 
+export interface ChannelKeyTable {
+  instanceId: string;
+  type: string;
+  keyId: string;
+  /** Sealed serialized value. */
+  value: string;
+  updatedAt: string;
+}
+
 export interface Database {
   instances: InstanceTable;
   settings: SettingTable;
@@ -159,4 +168,5 @@ export interface Database {
   eventOutbox: EventOutboxTable;
   eventAttempts: EventAttemptTable;
   outboxPartitions: OutboxPartitionTable;
+  channelKeys: ChannelKeyTable;
 }
