@@ -256,7 +256,7 @@ async function runScenario(s: Setup, mode: 'sustained' | 'paced'): Promise<Deliv
       const keyId = `BENCH${tag}${i}`;
       tracker.byKeyId.set(keyId, hrMs());
       const inbound = { key: { remoteJid: jid, fromMe: false, id: keyId }, pushName: 'Bench contact', message: { conversation: `bench message ${i}` }, messageTimestamp: Math.floor(Date.now() / 1000), source: 'android' };
-      live.queue.run(() => gateway.messages.receive(live, inbound)).then(
+      gateway.messages.receive(live, [inbound]).then(
         () => acked++,
         () => (acked++, failed++),
       );
@@ -418,7 +418,7 @@ async function runPipeline(opts: DeliveryOptions, pipeline: Pipeline, receiver: 
       await post(`/sandbox/scan/${name}`, { number: `55119700${String(i).padStart(5, '0')}` });
       const live = server.gateway.registry.get(name)!;
       await server.gateway.instances.setWebhook(live, { url: `${receiver.url}/hook`, headers: null, enabled: true, events: [], webhookByEvents: false, webhookBase64: false, secret: SIGNING_SECRET });
-      await live.queue.idle();
+      await server.gateway.instances.idle(live);
       lives.push(live);
     }
     const jids = Array.from({ length: opts.chats }, (_, i) => `55118${String(i).padStart(8, '0')}@s.whatsapp.net`);

@@ -35,6 +35,8 @@ export interface Config {
   qrcode: { limit: number; refreshMs: number; color: string };
   delInstanceMinutes: number | false;
   sandbox: { enabled: boolean; ackDelayMs: number };
+  /** Work accepted from channels and not yet committed (messages + updates): past these, channels are told to hold back. */
+  ingest: { maxPendingPerInstance: number; maxPendingTotal: number };
   cache: CacheConfig;
   logLevel: string;
   version: string;
@@ -230,6 +232,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     delInstanceMinutes,
     sandbox: { enabled: r.bool('SANDBOX_ENABLED', true), ackDelayMs: r.int('SANDBOX_ACK_DELAY_MS', 5, 0, 60000) },
+    ingest: { maxPendingPerInstance: r.int('INGEST_MAX_PENDING_PER_INSTANCE', 10_000, 1, 10_000_000), maxPendingTotal: r.int('INGEST_MAX_PENDING_TOTAL', 200_000, 1, 100_000_000) },
     cache: readCache(r),
     logLevel: parseLogLevel(r),
     version: '2.3.6',

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { openDatabase, type Db } from './storage/db.js';
+import { openDatabase, ping, type Db } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { Repositories } from './storage/repositories.js';
 import { EventBus } from './events/bus.js';
@@ -16,9 +16,10 @@ import { InstanceRegistry } from './domain/registry.js';
 import { InstanceService } from './domain/instances.js';
 import { MessageService } from './domain/messages.js';
 import { ChatQueries } from './domain/chats.js';
-import { SandboxNetwork } from './channels/sandbox/network.js';
-import { SandboxChannel } from './channels/sandbox/channel.js';
-import type { ChannelFactory } from './channels/channel.js';
+import type { ChannelDriver } from './channels/driver.js';
+import { channelDrivers } from './channels/drivers.js';
+import { IngestBudget } from './domain/ingest/queue.js';
+import { IngestWriter } from './domain/ingest/writer.js';
 import { HttpMediaFetcher } from './media/fetch.js';
 import { Metrics } from './observability/metrics.js';
 import type { Cache } from './cache/cache.js';
@@ -40,7 +41,8 @@ export interface Gateway {
   instances: InstanceService;
   messages: MessageService;
   chats: ChatQueries;
-  sandbox: SandboxNetwork;
+  /** The channel drivers, by integration name. */
+  drivers: ReadonlyMap<string, ChannelDriver>;
   metrics: Metrics;
   /** Number checks, profile pictures, known contact names (Redis or in-process). */
   cache: Cache;
@@ -79,17 +81,17 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
     bus.addSink(new WebhookSink(targets, dispatcher));
   }
 
-  const sandbox = new SandboxNetwork(config.sandbox.ackDelayMs);
-  const channels: Record<string, ChannelFactory> = {};
-  if (config.sandbox.enabled) {
-    channels.SANDBOX = (ctx) => new SandboxChannel(ctx, { network: sandbox, qrLimit: config.qrcode.limit, qrRefreshMs: config.qrcode.refreshMs, qrColor: config.qrcode.color });
-  }
+  const drivers = new Map(channelDrivers(config).map((d) => [d.integration, d]));
+  for (const d of drivers.values()) await d.start?.();
 
   const cache = await createCache(config.cache, logger);
   const instanceCache = new InstanceCache(cache, config.cache.ttlSeconds);
-  const instances = new InstanceService({ config, repos, registry, bus, channels, logger, metrics, cache: instanceCache });
   const media = new HttpMediaFetcher({ maxBytes: 16 * 1024 * 1024, timeoutMs: 15_000, logger });
-  const messages = new MessageService(repos, bus, instances, media, instanceCache, metrics);
+  const writer = new IngestWriter(repos, bus, instanceCache, media);
+  const budget = new IngestBudget(config.ingest.maxPendingPerInstance, config.ingest.maxPendingTotal);
+  const reachable = () => ping(db, 3000).then(() => true, () => false);
+  const instances = new InstanceService({ config, repos, registry, bus, drivers, writer, budget, reachable, logger, metrics, cache: instanceCache });
+  const messages = new MessageService(repos, bus, instances, instanceCache, metrics);
   instances.messages = messages;
   const chats = new ChatQueries(repos, instances, instanceCache);
 
@@ -113,10 +115,10 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   logger.info({ instances: restored }, 'instances restored');
 
   return {
-    config, logger, db, repos, bus, registry, instances, messages, chats, sandbox, worker, metrics, cache,
+    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache,
     async close(drainMs = 10_000) {
       await instances.shutdown();
-      sandbox.close();
+      for (const d of drivers.values()) await d.close?.();
       await bus.drain(drainMs);
       await bus.close();
       await db.close();

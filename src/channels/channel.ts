@@ -1,4 +1,8 @@
-import type { AckStatus, ConnectionState, MessageKey } from '../domain/types.js';
+import type { ConnectionState, MessageKey } from '../domain/types.js';
+import type { Outbound, SentMessage } from './content.js';
+import type { ChannelListener } from './events.js';
+import type { ChannelKeyStore } from './keyStore.js';
+import type { Settings } from '../domain/types.js';
 
 /** The QR object upstream returns from create/connect and sends in `qrcode.updated`. */
 export interface QrCode {
@@ -10,27 +14,6 @@ export interface QrCode {
 
 export type Presence = 'unavailable' | 'available' | 'composing' | 'recording' | 'paused';
 
-/** A message arriving from the network, already in the WhatsApp (Baileys) wire shape. */
-export interface InboundMessage {
-  key: MessageKey;
-  pushName: string | null;
-  message: Record<string, unknown>;
-  messageTimestamp: number;
-  source: string;
-}
-
-export interface OutboundMessage {
-  remoteJid: string;
-  /** WhatsApp message content (conversation, extendedTextMessage, ...). */
-  message: Record<string, unknown>;
-  keyId?: string;
-}
-
-export interface SentMessage {
-  key: MessageKey;
-  messageTimestamp: number;
-}
-
 export interface NumberCheck {
   jid: string;
   exists: boolean;
@@ -38,35 +21,39 @@ export interface NumberCheck {
   name?: string;
 }
 
-export interface ConnectionUpdate {
-  state: ConnectionState | 'refused';
-  statusReason: number;
-  /** Set when the channel is open: who we are on the network. */
-  wuid?: string;
-  profileName?: string | null;
-  profilePictureUrl?: string | null;
-  /** True when the credentials were invalidated (logged out): the next connect needs a new QR. */
-  loggedOut?: boolean;
-}
-
-/** What a channel reports back to the gateway. The domain implements it; channels only call it. */
-export interface ChannelListener {
-  onQr(qr: QrCode | { limitReached: true }): void;
-  onConnection(update: ConnectionUpdate): void;
-  onMessage(message: InboundMessage): void;
-  onAck(ack: { key: MessageKey; status: AckStatus }): void;
-  onPresence(update: { remoteJid: string; presence: Presence }): void;
-  /** Channel credentials changed: persist them so the channel can come back after a restart. */
-  onCredentials(state: unknown | null): void;
-}
-
 export interface ConnectOptions {
   /** Phone number for pairing-code login instead of QR. */
   number?: string;
 }
 
-/** Every channel (sandbox, Baileys, Meta Cloud API, Evolution) implements this. */
-export interface Channel {
+// --- operation families: a channel has the ones its driver declares, and nothing else ---
+
+export interface PresenceOps {
+  sendPresence(presence: Presence, remoteJid?: string): Promise<void>;
+}
+
+export interface ReceiptOps {
+  markRead(keys: MessageKey[]): Promise<void>;
+}
+
+export interface NumberOps {
+  checkNumbers(numbers: string[]): Promise<NumberCheck[]>;
+}
+
+export interface ProfileOps {
+  pictureUrl(jid: string): Promise<string | null>;
+}
+
+/** The operation families this issue's routes use; later route families add their own interface here. */
+export interface ChannelOperations {
+  presence: PresenceOps;
+  receipts: ReceiptOps;
+  numbers: NumberOps;
+  profile: ProfileOps;
+}
+
+/** Every channel (sandbox, Baileys, Meta Cloud API, Evolution) implements this core, plus the families it declares. */
+export interface Channel extends Partial<ChannelOperations> {
   readonly state: ConnectionState;
   /** Starts (or resumes with saved credentials) the connection. Resolves with the first QR when one is needed. */
   connect(options?: ConnectOptions): Promise<QrCode | null>;
@@ -76,19 +63,22 @@ export interface Channel {
   logout(): Promise<void>;
   /** Closes the connection but keeps credentials (server shutdown, restart). */
   close(): Promise<void>;
-  send(message: OutboundMessage): Promise<SentMessage>;
-  sendPresence(presence: Presence, remoteJid?: string): Promise<void>;
-  markRead(keys: MessageKey[]): Promise<void>;
-  checkNumbers(numbers: string[]): Promise<NumberCheck[]>;
-  profilePictureUrl(jid: string): Promise<string | null>;
+  /** Sends one message; resolves with what went on the wire. Only called for content kinds the driver declares. */
+  send(message: Outbound): Promise<SentMessage>;
+  /** The instance's settings changed (rejectCall, syncFullHistory, ...). */
+  settingsChanged?(settings: Settings): void;
 }
 
 export interface ChannelContext {
   instanceId: string;
   instanceName: string;
-  /** Saved credentials from a previous session, if any. */
+  /** Instance number and business id given at create (Meta: the phone number id). */
+  number: string | null;
+  businessId: string | null;
+  settings: Settings;
+  /** Saved credentials and keyed entries (signal keys, tokens), sealed at rest. */
+  keys: ChannelKeyStore;
+  /** Saved credentials from a previous session, if any (the same as keys.loadCredentials(), loaded before start). */
   credentials: unknown | undefined;
   listener: ChannelListener;
 }
-
-export type ChannelFactory = (context: ChannelContext) => Channel;

@@ -3,6 +3,7 @@ import type { InstanceService } from './instances.js';
 import type { LiveInstance } from './registry.js';
 import { isGroupJid, jidUser, toJid } from './jid.js';
 import type { InstanceCache } from './instanceCache.js';
+import { operations } from './capabilities.js';
 
 export interface FindMessagesInput {
   where?: {
@@ -112,12 +113,14 @@ export class ChatQueries {
   }
 
   async whatsappNumbers(live: LiveInstance, numbers: string[]) {
-    return this.cache.checkNumbers(live.id, numbers, (missing) => this.instances.channelCall(() => live.channel.checkNumbers(missing)));
+    const ops = operations(live, 'numbers');
+    return this.cache.checkNumbers(live.id, numbers, (missing) => this.instances.channelCall(() => ops.checkNumbers(missing)));
   }
 
   async profilePicture(live: LiveInstance, number: string) {
     const jid = toJid(number);
-    const profilePictureUrl = await this.cache.profilePictureUrl(live.id, jid, () => this.instances.channelCall(() => live.channel.profilePictureUrl(jid)));
+    const ops = operations(live, 'profile');
+    const profilePictureUrl = await this.cache.profilePictureUrl(live.id, jid, () => this.instances.channelCall(() => ops.pictureUrl(jid)));
     return { wuid: jid.endsWith('@g.us') ? jid : `${jidUser(jid)}@s.whatsapp.net`, profilePictureUrl };
   }
 }

@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { ChannelFactory, ChannelListener, ConnectionUpdate, Presence, QrCode } from '../channels/channel.js';
+import type { Presence, QrCode } from '../channels/channel.js';
+import type { ConnectionUpdate } from '../channels/events.js';
+import type { ChannelDriver } from '../channels/driver.js';
+import { instanceKeyStore } from '../channels/keyStore.js';
 import { ChannelError } from '../channels/errors.js';
 import type { Emit, EventBus, EventSource } from '../events/bus.js';
 import type { Repositories } from '../storage/repositories.js';
@@ -15,6 +18,10 @@ import { sha256Hex } from '../security/secrets.js';
 import type { MessageService } from './messages.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { InstanceCache } from './instanceCache.js';
+import { IngestQueue, type IngestBudget } from './ingest/queue.js';
+import type { IngestWriter } from './ingest/writer.js';
+import { channelListener } from './channelListener.js';
+import { operations, optionalOperations } from './capabilities.js';
 
 export interface CreateInstanceInput {
   instanceName: string;
@@ -41,7 +48,11 @@ export interface InstanceServiceDeps {
   repos: Repositories;
   registry: InstanceRegistry;
   bus: EventBus;
-  channels: Partial<Record<string, ChannelFactory>>;
+  drivers: ReadonlyMap<string, ChannelDriver>;
+  writer: IngestWriter;
+  budget: IngestBudget;
+  /** Whether the database answers (after a failed commit: wait, or give up on the work). */
+  reachable: () => Promise<boolean>;
   logger: Logger;
   cache: InstanceCache;
   metrics?: Metrics;
@@ -86,7 +97,7 @@ export class InstanceService {
   async create(input: CreateInstanceInput): Promise<CreateInstanceResult> {
     const { repos, registry, bus, config } = this.deps;
     if (registry.get(input.instanceName) || (await repos.instances.findByName(input.instanceName))) throw forbidden(`This name "${input.instanceName}" is already in use.`);
-    if (!this.deps.channels[input.integration]) throw badRequest(`Integration "${input.integration}" is not available on this server`);
+    if (!this.deps.drivers.has(input.integration)) throw badRequest(`Integration "${input.integration}" is not available on this server`);
     const token = input.token ?? instanceToken();
     if (input.token && registry.byToken(input.token).length) throw badRequest('This token is already in use by another instance');
 
@@ -137,7 +148,7 @@ export class InstanceService {
     const live = this.require(name);
     if (live.channel.state === 'close') throw badRequest(`The "${name}" instance is not connected`);
     await live.channel.logout();
-    await live.queue.run(() => this.closed(live, 401, true));
+    await this.inOrder(live, 'logout', () => this.closed(live, 401, true));
   }
 
   async delete(name: string): Promise<void> {
@@ -146,10 +157,10 @@ export class InstanceService {
     if (live.deleteTimer) clearTimeout(live.deleteTimer);
     if (live.channel.state !== 'close') {
       await live.channel.logout();
-      await live.queue.run(() => this.closed(live, 401, true));
+      await this.inOrder(live, 'logout', () => this.closed(live, 401, true));
     }
     await live.channel.close();
-    await live.queue.run(() =>
+    await this.inOrder(live, 'delete', () =>
       bus.commit(async (tx, emit) => {
         emit(live.eventSource, 'instance.delete', { instanceName: live.name, instanceId: live.id });
         emit(live.eventSource, 'remove.instance', null);
@@ -162,12 +173,14 @@ export class InstanceService {
 
   async setPresence(name: string, presence: Presence): Promise<void> {
     const live = this.require(name);
-    await this.channelCall(() => live.channel.sendPresence(presence));
+    const ops = operations(live, 'presence');
+    await this.channelCall(() => ops.sendPresence(presence));
   }
 
   async setSettings(live: LiveInstance, settings: Settings): Promise<SettingsRow> {
     const row = await this.deps.repos.settings.upsert(live.id, settings);
     live.settings = settingsOf(row);
+    live.channel.settingsChanged?.(live.settings);
     return row;
   }
 
@@ -190,47 +203,51 @@ export class InstanceService {
     const all = this.deps.registry.all();
     for (const live of all) if (live.deleteTimer) clearTimeout(live.deleteTimer);
     await Promise.all(all.map((l) => l.channel.close().catch(() => undefined)));
-    await Promise.all(all.map((l) => l.queue.idle()));
+    // Work still waiting for an unreachable database is not lost with the process only where the channel resends it.
+    await Promise.race([Promise.all(all.map((l) => l.ingest.idle())), new Promise((r) => setTimeout(r, 10_000).unref())]);
+  }
+
+  /** Resolves when the instance's queued work is committed. */
+  idle(live: LiveInstance): Promise<void> {
+    return live.ingest.idle();
+  }
+
+  /** Runs `run` in order with the instance's queued work. */
+  private inOrder(live: LiveInstance, what: string, run: () => Promise<unknown>): Promise<void> {
+    return live.ingest.push({ kind: 'step', what, run: async () => void (await run()) });
   }
 
   private attachChannel(live: LiveInstance, credentials: unknown): boolean {
-    const factory = this.deps.channels[live.instance.integration];
-    if (!factory) {
-      this.deps.logger.warn({ instance: live.name, integration: live.instance.integration }, 'no channel for this integration on this server; instance not loaded');
+    const { drivers, repos, logger, writer, budget, reachable, bus } = this.deps;
+    const driver = drivers.get(live.instance.integration);
+    if (!driver) {
+      logger.warn({ instance: live.name, integration: live.instance.integration }, 'no channel for this integration on this server; instance not loaded');
       return false;
     }
-    live.channel = factory({ instanceId: live.id, instanceName: live.name, credentials, listener: this.listenerFor(live) });
+    live.driver = driver;
+    live.ingest = new IngestQueue({
+      budget,
+      reachable,
+      logger: logger.child({ instance: live.name }),
+      commit: async (works) => {
+        const outcome = await writer.commit(live, works);
+        this.messages.afterCommit(live, outcome.received);
+      },
+    });
+    const listener = channelListener(live, { bus, repos, connectionChanged: (l, u) => this.connectionChanged(l, u) });
+    const { instance } = live;
+    live.channel = driver.create({ instanceId: instance.id, instanceName: instance.name, number: instance.number, businessId: instance.businessId, settings: live.settings, keys: instanceKeyStore(repos, instance.id), credentials, listener });
     this.deps.registry.add(live);
     return true;
   }
 
-  private listenerFor(live: LiveInstance): ChannelListener {
-    const { bus, repos, logger } = this.deps;
-    const run = (what: string, task: () => Promise<unknown>) => {
-      live.queue.run(task).catch((err) => logger.error({ instance: live.name, err }, `failed to process ${what}`));
-    };
-    return {
-      onQr: (qr) => {
-        const data = 'limitReached' in qr
-          ? { message: 'QR code limit reached, please login again', statusCode: 500 }
-          : { qrcode: { instance: live.name, pairingCode: qr.pairingCode, code: qr.code, base64: qr.base64 } };
-        bus.emit(live.eventSource, 'qrcode.updated', data);
-      },
-      onConnection: (update) => run('connection update', () => this.connectionChanged(live, update)),
-      onMessage: (message) => run('inbound message', () => this.messages.receive(live, message)),
-      onAck: (ack) => run('ack', () => this.messages.ack(live, ack.key, ack.status)),
-      onPresence: ({ remoteJid, presence }) => bus.emit(live.eventSource, 'presence.update', { id: remoteJid, presences: { [remoteJid]: { lastKnownPresence: presence } } }, remoteJid),
-      onCredentials: (state) => run('credentials', () => (state === null ? repos.authState.clear(live.id) : repos.authState.save(live.id, state))),
-    };
-  }
-
-  private async connectionChanged(live: LiveInstance, u: ConnectionUpdate): Promise<void> {
+  async connectionChanged(live: LiveInstance, u: ConnectionUpdate): Promise<void> {
     if (u.state === 'open') {
       if (live.deleteTimer) clearTimeout(live.deleteTimer);
       await this.transition(live, { connectionStatus: 'open', ownerJid: u.wuid ?? null, profileName: u.profileName ?? null, profilePicUrl: u.profilePictureUrl ?? null, disconnectionReasonCode: null, disconnectionObject: null, disconnectionAt: null }, (emit, src) =>
         emit(src, 'connection.update', { instance: live.name, wuid: u.wuid, profileName: u.profileName, profilePictureUrl: u.profilePictureUrl ?? null, state: 'open', statusReason: u.statusReason }),
       );
-      if (live.settings.alwaysOnline) await live.channel.sendPresence('available').catch(() => undefined);
+      if (live.settings.alwaysOnline) await optionalOperations(live, 'presence')?.sendPresence('available').catch(() => undefined);
       return;
     }
     if (u.state === 'connecting') {

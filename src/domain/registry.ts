@@ -1,13 +1,19 @@
 import type { Channel } from '../channels/channel.js';
+import type { ChannelDriver } from '../channels/driver.js';
 import type { Instance, Settings, WebhookConfig } from './types.js';
-import { SerialQueue } from './serial.js';
 import type { EventSource } from '../events/bus.js';
+import type { IngestQueue } from './ingest/queue.js';
+import type { IngestWork } from './ingest/writer.js';
+import { EarlyUpdates } from './ingest/earlyUpdates.js';
 import { secretsEqual, sha256Hex } from '../security/secrets.js';
 
-/** An instance loaded in this process: its row, cached config, its channel, and its ordered work queue. */
+/** An instance loaded in this process: its row, cached config, its channel and driver, and its ordered ingest queue. */
 export class LiveInstance {
   channel!: Channel;
-  readonly queue = new SerialQueue();
+  driver!: ChannelDriver;
+  /** Everything the channel reports and every send record, in order, committed in batches. */
+  ingest!: IngestQueue<IngestWork>;
+  readonly earlyUpdates = new EarlyUpdates();
   deleteTimer?: NodeJS.Timeout;
 
   constructor(public instance: Instance, public settings: Settings, public webhook: WebhookConfig | undefined) {}

@@ -13,7 +13,6 @@ import { messageRoutes } from './routes/message.js';
 import { chatRoutes } from './routes/chat.js';
 import { settingsRoutes } from './routes/settings.js';
 import { webhookRoutes } from './routes/webhook.js';
-import { sandboxRoutes } from './routes/sandbox.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { healthRoutes } from './routes/health.js';
 import { enterCorrelation } from '../observability/context.js';
@@ -93,7 +92,7 @@ export async function buildApp(gateway: Gateway): Promise<App> {
     settingsRoutes(scope, ctx);
     webhookRoutes(scope, ctx);
     deliveryRoutes(scope, ctx);
-    if (gateway.config.sandbox.enabled) sandboxRoutes(scope, ctx);
+    for (const driver of gateway.drivers.values()) driver.routes?.(scope, ctx);
   });
   return app;
 }

@@ -24,7 +24,7 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; message: (e: FastifyErr
 /** Every error leaves in the upstream shape: {status, error, response: {message}}. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof ApiError) return reply.status(err.status).send(errorBody(err.status, err.response));
+    if (err instanceof ApiError) return reply.status(err.status).headers(err.headers).send(errorBody(err.status, err.response));
     if (err.validation) return reply.status(400).send(errorBody(400, formatValidationErrors(err.validation, err.validationContext)));
     const known = err.code ? FRAMEWORK_ERRORS[err.code] : undefined;
     if (known) return reply.status(known.status).send(errorBody(known.status, known.message(err)));

@@ -5,7 +5,7 @@ import type { WebhookConfig } from '../domain/types.js';
 /** fetchInstances rows in upstream's Prisma shape: the instance columns, its relations, and counts. */
 export async function presentInstances(gateway: Gateway, lives: LiveInstance[]) {
   const ids = lives.map((l) => l.id);
-  const [counts, settings] = await Promise.all([gateway.repos.instances.counts(ids), gateway.repos.settings.findMany(ids)]);
+  const [counts, settings] = await Promise.all([gateway.repos.counters.counts(ids), gateway.repos.settings.findMany(ids)]);
   return lives.map((live) => {
     const { tokenHash: _hash, token, ...i } = live.instance;
     return {

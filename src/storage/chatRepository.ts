@@ -59,6 +59,10 @@ export class ChatRepository {
     return { created: false, unreadMessages };
   }
 
+  async remove(instanceId: string, remoteJids: string[], tx: Executor = this.db.kysely): Promise<void> {
+    if (remoteJids.length) await tx.deleteFrom('chats').where('instanceId', '=', instanceId).where('remoteJid', 'in', remoteJids).execute();
+  }
+
   async markRead(instanceId: string, remoteJid: string, tx: Executor = this.db.kysely): Promise<boolean> {
     const res = await tx.updateTable('chats').set({ unreadMessages: 0, updatedAt: nowIso() }).where('instanceId', '=', instanceId).where('remoteJid', '=', remoteJid).where('unreadMessages', '>', 0).executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;

@@ -53,7 +53,8 @@ async function createDialect(provider: Provider, uri: string, exposePool: (pool:
     // int8 and numeric come back as strings by default; our counts and timestamps fit in a double.
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
     pg.default.types.setTypeParser(1700, (v: string) => Number(v));
-    const pool = new pg.default.Pool({ connectionString: uri, max: 10 });
+    // A connection attempt to an unreachable server fails after 5 s instead of hanging the queued work.
+    const pool = new pg.default.Pool({ connectionString: uri, max: 10, connectionTimeoutMillis: 5000 });
     // Without a listener, an idle client losing its connection emits an unhandled 'error' and kills the process.
     pool.on('error', onPoolError);
     pool.on('connect', (client) => client.on('error', onPoolError));
@@ -62,7 +63,7 @@ async function createDialect(provider: Provider, uri: string, exposePool: (pool:
   }
   const mysql = await import('mysql2');
   return new MysqlDialect({
-    pool: mysql.createPool({ uri, connectionLimit: 10, supportBigNumbers: true, bigNumberStrings: false, decimalNumbers: true }),
+    pool: mysql.createPool({ uri, connectionLimit: 10, connectTimeout: 5000, supportBigNumbers: true, bigNumberStrings: false, decimalNumbers: true }),
   });
 }
 
@@ -71,7 +72,7 @@ async function createDialect(provider: Provider, uri: string, exposePool: (pool:
  * multi-row inserts and IN lists have hundreds of parameters). Statements are reused by their SQL text (the queries
  * are synchronous and never streamed, so one statement is never busy twice at the same time). Bounded, oldest out.
  */
-function withStatementCache(database: import('better-sqlite3').Database, max = 500): SqliteDatabase {
+function withStatementCache(database: import('better-sqlite3').Database, max = 2000): SqliteDatabase {
   const cache = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
   return {
     close: () => database.close(),
@@ -86,7 +87,16 @@ function withStatementCache(database: import('better-sqlite3').Database, max = 5
   };
 }
 
-/** Cheap reachability probe. */
-export async function ping(db: Db): Promise<void> {
-  await sql`select 1`.execute(db.kysely);
+/** Cheap reachability probe; with `timeoutMs`, a database that does not answer in time counts as unreachable. */
+export async function ping(db: Db, timeoutMs?: number): Promise<void> {
+  const probe = sql`select 1`.execute(db.kysely);
+  if (!timeoutMs) return void (await probe);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('database ping timed out')), timeoutMs)));
+  try {
+    await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+    probe.catch(() => undefined);
+  }
 }

@@ -1,8 +1,8 @@
 import type { Db } from './db.js';
-import type { MessageTable } from './schema.js';
 import type { MessageKey, StoredMessage } from '../domain/types.js';
-import { bit, fromJson, toJson } from './json.js';
-import { rowId } from '../domain/ids.js';
+import { bit } from './json.js';
+import { toDomain, toRow } from './messageRows.js';
+import { MessageWrites } from './messageWrites.js';
 import type { Executor } from './instanceRepository.js';
 
 export interface MessageQuery {
@@ -31,15 +31,13 @@ export interface StatusUpdate {
   status: string;
 }
 
-/** createdAt of status updates strictly increases within the process: the history is read back in createdAt order, and equal timestamps would leave that order to the database. */
-let lastUpdateAt = 0;
-function updateStamp(): string {
-  lastUpdateAt = Math.max(Date.now(), lastUpdateAt + 1);
-  return new Date(lastUpdateAt).toISOString();
-}
-
 export class MessageRepository {
-  constructor(private readonly db: Db) {}
+  /** The batched writes of the ingest path. */
+  readonly writes: MessageWrites;
+
+  constructor(private readonly db: Db) {
+    this.writes = new MessageWrites(db);
+  }
 
   async insert(messages: StoredMessage[], tx: Executor = this.db.kysely): Promise<void> {
     if (!messages.length) return;
@@ -54,22 +52,10 @@ export class MessageRepository {
     return row && toDomain(row);
   }
 
-  async recordStatus(update: StatusUpdate, tx: Executor = this.db.kysely): Promise<void> {
-    await tx
-      .insertInto('messageUpdates')
-      .values({
-        id: rowId(),
-        messageId: update.messageId,
-        instanceId: update.instanceId,
-        keyId: update.key.id,
-        remoteJid: update.key.remoteJid,
-        fromMe: bit(update.key.fromMe),
-        participant: update.key.participant ?? null,
-        status: update.status,
-        createdAt: updateStamp(),
-      })
-      .execute();
-    await tx.updateTable('messages').set({ status: update.status }).where('id', '=', update.messageId).execute();
+  /** One status change, appended to the history and set as current (tests and tools; the ingest path batches). */
+  async recordStatus(u: StatusUpdate, tx: Executor = this.db.kysely): Promise<void> {
+    const row = { messageId: u.messageId, instanceId: u.instanceId, keyId: u.key.id, remoteJid: u.key.remoteJid, fromMe: u.key.fromMe, participant: u.key.participant ?? null, status: u.status };
+    await this.writes.recordStatuses([row], new Map([[u.messageId, u.status]]), tx);
   }
 
   /** One page, newest first, with each message's status history; and the total matching count. */
@@ -110,37 +96,3 @@ export class MessageRepository {
   }
 }
 
-function toRow(m: StoredMessage): MessageTable {
-  return {
-    id: m.id,
-    instanceId: m.instanceId,
-    keyId: m.key.id,
-    remoteJid: m.key.remoteJid,
-    fromMe: bit(m.key.fromMe),
-    participant: m.participant ?? m.key.participant ?? null,
-    key: toJson(m.key),
-    pushName: m.pushName,
-    messageType: m.messageType,
-    message: toJson(m.message),
-    contextInfo: m.contextInfo ? toJson(m.contextInfo) : null,
-    source: m.source,
-    messageTimestamp: m.messageTimestamp,
-    status: m.status,
-  };
-}
-
-function toDomain(r: MessageTable): StoredMessage {
-  return {
-    id: r.id,
-    key: fromJson<MessageKey>(r.key, { remoteJid: r.remoteJid, fromMe: r.fromMe === 1, id: r.keyId }),
-    pushName: r.pushName,
-    participant: r.participant,
-    messageType: r.messageType,
-    message: fromJson<Record<string, unknown>>(r.message, {}),
-    contextInfo: fromJson<Record<string, unknown> | null>(r.contextInfo, null),
-    source: r.source,
-    messageTimestamp: Number(r.messageTimestamp),
-    instanceId: r.instanceId,
-    status: r.status,
-  };
-}

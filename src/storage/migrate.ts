@@ -3,10 +3,11 @@ import type { Db } from './db.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_outbox.js';
 import * as m003 from './migrations/003_correlation.js';
+import * as m004 from './migrations/004_ingest.js';
 import * as m005 from './migrations/005_channel_keys.js';
 
 /** Every migration, in order. The same list runs on SQLite, PostgreSQL and MySQL; each receives the provider for the few type differences. */
-const MIGRATIONS = { '001_initial': m001, '002_outbox': m002, '003_correlation': m003, '005_channel_keys': m005 } as const;
+const MIGRATIONS = { '001_initial': m001, '002_outbox': m002, '003_correlation': m003, '004_ingest': m004, '005_channel_keys': m005 } as const;
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly db: Db) {}

@@ -7,6 +7,8 @@ import { MessageRepository } from './messageRepository.js';
 import { ChatRepository } from './chatRepository.js';
 import { ContactRepository } from './contactRepository.js';
 import { AuthStateRepository } from './authStateRepository.js';
+import { CounterRepository } from './counterRepository.js';
+import { ChatWrites } from './chatWrites.js';
 import { OutboxRepository } from './outboxRepository.js';
 import { ChannelKeyRepository } from './keyStoreRepository.js';
 
@@ -21,6 +23,8 @@ export class Repositories {
   readonly authState: AuthStateRepository;
   readonly outbox: OutboxRepository;
   readonly channelKeys: ChannelKeyRepository;
+  readonly counters: CounterRepository;
+  readonly chatWrites: ChatWrites;
 
   constructor(readonly db: Db, encryptionKey: string) {
     const box = new SecretBox(encryptionKey);
@@ -33,6 +37,8 @@ export class Repositories {
     this.authState = new AuthStateRepository(db, box);
     this.outbox = new OutboxRepository(db);
     this.channelKeys = new ChannelKeyRepository(db, box);
+    this.counters = new CounterRepository(db);
+    this.chatWrites = new ChatWrites(db);
   }
 
   transaction<T>(fn: (tx: import('./instanceRepository.js').Executor) => Promise<T>): Promise<T> {

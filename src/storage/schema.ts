@@ -156,6 +156,13 @@ export interface ChannelKeyTable {
   updatedAt: string;
 }
 
+export interface InstanceCounterTable {
+  instanceId: string;
+  messages: number;
+  contacts: number;
+  chats: number;
+}
+
 export interface Database {
   instances: InstanceTable;
   settings: SettingTable;
@@ -169,4 +176,5 @@ export interface Database {
   eventAttempts: EventAttemptTable;
   outboxPartitions: OutboxPartitionTable;
   channelKeys: ChannelKeyTable;
+  instanceCounters: InstanceCounterTable;
 }

@@ -34,9 +34,9 @@ describe('the gateway with the Redis cache', () => {
     const token = await connectedSandbox(server, 'cached', '5511977770001');
     const live = server.gateway.registry.get('cached')!;
     const id = live.id;
-    const checkNumbers = vi.spyOn(live.channel, 'checkNumbers');
-    const profilePictureUrl = vi.spyOn(live.channel, 'profilePictureUrl');
-    const upsert = vi.spyOn(server.gateway.repos.contacts, 'upsert');
+    const checkNumbers = vi.spyOn(live.channel.numbers!, 'checkNumbers');
+    const profilePictureUrl = vi.spyOn(live.channel.profile!, 'pictureUrl');
+    const upsert = vi.spyOn(server.gateway.repos.chatWrites, 'upsertContacts');
 
     const numbers = { numbers: ['5511977770002', '0001112223'] };
     const first = await server.call('POST', '/chat/whatsappNumbers/cached', numbers, token);
@@ -104,7 +104,7 @@ describe('the gateway with Redis configured but unreachable', () => {
 
   it('still works (every lookup goes to the channel) and readiness is degraded', async () => {
     const token = await connectedSandbox(server, 'nocache', '5511977770009');
-    const checkNumbers = vi.spyOn(server.gateway.registry.get('nocache')!.channel, 'checkNumbers');
+    const checkNumbers = vi.spyOn(server.gateway.registry.get('nocache')!.channel.numbers!, 'checkNumbers');
     for (let i = 0; i < 2; i++) {
       const r = await server.call('POST', '/chat/whatsappNumbers/nocache', { numbers: ['5511977770002'] }, token);
       expect(r).toMatchObject({ status: 200, body: [{ exists: true }] });

@@ -84,7 +84,7 @@ function suite(provider: Provider): void {
   });
 
   it('migrates to latest, and a second run is a no-op', async () => {
-    expect(migrations).toEqual([['001_initial', '002_outbox', LATEST_MIGRATION], []]);
+    expect(migrations).toEqual([['001_initial', '002_outbox', '003_correlation', '004_ingest', LATEST_MIGRATION], []]);
     expect(await migrateToLatest(db)).toEqual([]);
     // every table exists and is empty
     for (const t of ['instances', 'settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'eventOutbox', 'eventAttempts'] as const) {
@@ -98,8 +98,10 @@ function suite(provider: Provider): void {
   it('declares every foreign key, with ON DELETE CASCADE, in the database itself', async () => {
     const expected = [
       'channelAuth.instanceId->instances',
+      'channelKeys.instanceId->instances',
       'chats.instanceId->instances',
       'contacts.instanceId->instances',
+      'instanceCounters.instanceId->instances',
       'messageUpdates.instanceId->instances',
       'messageUpdates.messageId->messages',
       'messages.instanceId->instances',
@@ -108,7 +110,7 @@ function suite(provider: Provider): void {
     ];
     let found: string[] = [];
     if (provider === 'sqlite') {
-      for (const t of ['settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth']) {
+      for (const t of ['settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'channelKeys', 'instanceCounters']) {
         const { rows } = await sql<{ from: string; table: string; on_delete: string }>`select * from pragma_foreign_key_list(${t})`.execute(db.kysely);
         found.push(...rows.map((r) => `${t}.${r.from}->${r.table}:${r.on_delete}`));
       }

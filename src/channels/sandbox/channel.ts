@@ -1,7 +1,10 @@
 import type { AckStatus, ConnectionState, MessageKey } from '../../domain/types.js';
-import type { Channel, ChannelContext, ConnectOptions, InboundMessage, NumberCheck, OutboundMessage, Presence, QrCode, SentMessage } from '../channel.js';
+import type { Channel, ChannelContext, ConnectOptions, NumberCheck, Presence, QrCode } from '../channel.js';
+import type { Outbound, SentMessage } from '../content.js';
+import type { ChannelEvent, InboundMessage, MessageMode } from '../events.js';
 import { ChannelError } from '../errors.js';
 import { newPairingCode, newQrCodeString, renderQrDataUrl } from '../qr.js';
+import { toWhatsAppMessage } from '../whatsapp/wire.js';
 import { jidUser, sandboxNumberExists, toJid } from '../../domain/jid.js';
 import { messageKeyId, nowSeconds } from '../../domain/ids.js';
 import type { SandboxNetwork, SandboxPhone } from './network.js';
@@ -32,6 +35,16 @@ export class SandboxChannel implements Channel, SandboxPhone {
   private qrTimer: NodeJS.Timeout | undefined;
   private pairingCode: string | null = null;
 
+  readonly presence = { sendPresence: async (_presence: Presence, _remoteJid?: string) => this.assertOpen() };
+  readonly receipts = {
+    markRead: async (keys: MessageKey[]) => {
+      this.assertOpen();
+      this.opts.network.receipt(this, keys, 'READ');
+    },
+  };
+  readonly numbers = { checkNumbers: async (numbers: string[]) => numbers.map((n) => this.checkNumber(n)) };
+  readonly profile = { pictureUrl: async (_jid: string): Promise<string | null> => null };
+
   constructor(private readonly ctx: ChannelContext, private readonly opts: SandboxOptions) {
     this.credentials = ctx.credentials as SandboxCredentials | undefined;
   }
@@ -58,7 +71,7 @@ export class SandboxChannel implements Channel, SandboxPhone {
     this.stopQr();
     this._state = 'connecting';
     this.pairingCode = options.number ? newPairingCode() : null;
-    this.ctx.listener.onConnection({ state: 'connecting', statusReason: 200 });
+    this.report({ type: 'connection', update: { state: 'connecting', statusReason: 200 } });
     await this.showQr(1);
     return this.qr;
   }
@@ -72,7 +85,7 @@ export class SandboxChannel implements Channel, SandboxPhone {
     if (this.credentials) this.opts.network.forget(this.credentials.number);
     this.credentials = undefined;
     this._state = 'close';
-    this.ctx.listener.onCredentials(null);
+    this.report({ type: 'credentials', state: null });
   }
 
   async close(): Promise<void> {
@@ -81,45 +94,30 @@ export class SandboxChannel implements Channel, SandboxPhone {
     this._state = 'close';
   }
 
-  async send(out: OutboundMessage): Promise<SentMessage> {
+  async send(out: Outbound): Promise<SentMessage> {
     this.assertOpen();
-    const key: MessageKey = { remoteJid: out.remoteJid, fromMe: true, id: out.keyId ?? messageKeyId() };
+    const key: MessageKey = { remoteJid: out.remoteJid, fromMe: true, id: out.options.keyId ?? messageKeyId() };
+    const message = toWhatsAppMessage(out);
     const messageTimestamp = nowSeconds();
-    this.opts.network.send(this, key, out.message, messageTimestamp);
-    return { key, messageTimestamp };
-  }
-
-  async sendPresence(_presence: Presence, _remoteJid?: string): Promise<void> {
-    this.assertOpen();
-  }
-
-  async markRead(keys: MessageKey[]): Promise<void> {
-    this.assertOpen();
-    this.opts.network.receipt(this, keys, 'READ');
-  }
-
-  async checkNumbers(numbers: string[]): Promise<NumberCheck[]> {
-    return numbers.map((raw) => {
-      const jid = toJid(raw);
-      const digits = jidUser(jid);
-      const exists = jid.endsWith('@g.us') || sandboxNumberExists(digits);
-      const phone = this.opts.network.phone(digits);
-      return { jid, exists, number: raw, ...(phone ? { name: phone.profileName } : {}) };
-    });
-  }
-
-  async profilePictureUrl(_jid: string): Promise<string | null> {
-    return null;
+    this.opts.network.send(this, key, message, messageTimestamp);
+    return { key, messageTimestamp, message };
   }
 
   // --- SandboxPhone: called by the network ---
 
-  receive(message: InboundMessage): void {
-    this.ctx.listener.onMessage(message);
+  /** Edits and revokes arrive as protocol messages; everything else is a new message. */
+  receive(message: InboundMessage): Promise<void> {
+    const protocol = message.message.protocolMessage as { key?: MessageKey; type?: string; editedMessage?: Record<string, unknown> } | undefined;
+    if (protocol?.key) {
+      const key = { ...protocol.key, remoteJid: message.key.remoteJid, fromMe: false };
+      const update = protocol.type === 'REVOKE' ? { type: 'revoke' as const, key, at: message.messageTimestamp } : { type: 'edit' as const, key, message: protocol.editedMessage ?? {}, at: message.messageTimestamp };
+      return this.ctx.listener.deliver([{ type: 'message.updates', updates: [update] }]);
+    }
+    return this.deliverMessages('live', [message]);
   }
 
-  ack(key: MessageKey, status: AckStatus): void {
-    this.ctx.listener.onAck({ key, status });
+  ack(key: MessageKey, status: AckStatus): Promise<void> {
+    return this.ctx.listener.deliver([{ type: 'message.updates', updates: [{ type: 'ack', key, status, at: nowSeconds() }] }]);
   }
 
   // --- sandbox controls (the simulated phone and its contacts) ---
@@ -130,20 +128,20 @@ export class SandboxChannel implements Channel, SandboxPhone {
     if (this.opts.network.phone(number)) throw new ChannelError(`The number ${number} is already connected to another sandbox instance`);
     this.stopQr();
     this.credentials = { number, profileName: profileName ?? `Sandbox ${number.slice(-4)}` };
-    this.ctx.listener.onCredentials(this.credentials);
+    this.report({ type: 'credentials', state: this.credentials });
     this.open(200);
   }
 
-  /** A contact sends a message to this phone. */
-  inbound(message: InboundMessage): void {
+  /** Contacts send messages to this phone (live) or the phone syncs its history: resolves once they are stored. */
+  inbound(mode: MessageMode, messages: InboundMessage[], progress?: number): Promise<void> {
     this.assertOpen();
-    this.receive(message);
+    return this.deliverMessages(mode, messages, progress);
   }
 
   /** A contact's phone acknowledges a message this instance sent. */
-  contactAck(key: MessageKey, status: AckStatus): void {
+  contactAck(key: MessageKey, status: AckStatus): Promise<void> {
     this.assertOpen();
-    this.ack(key, status);
+    return this.ack(key, status);
   }
 
   /** The connection drops with a WhatsApp/Baileys reason; the channel follows Baileys' reconnect policy. */
@@ -155,41 +153,50 @@ export class SandboxChannel implements Channel, SandboxPhone {
       if (this.credentials) this.opts.network.forget(this.credentials.number);
       this.credentials = undefined;
       this._state = 'close';
-      this.ctx.listener.onCredentials(null);
-      this.ctx.listener.onConnection({ state: 'close', statusReason, loggedOut: true });
+      this.report({ type: 'credentials', state: null }, { type: 'connection', update: { state: 'close', statusReason, loggedOut: true } });
       return;
     }
     this._state = 'connecting';
-    this.ctx.listener.onConnection({ state: 'connecting', statusReason });
+    this.report({ type: 'connection', update: { state: 'connecting', statusReason } });
     setImmediate(() => {
       if (this._state === 'connecting' && this.credentials) this.open(200);
     });
+  }
+
+  private deliverMessages(mode: MessageMode, messages: InboundMessage[], progress?: number): Promise<void> {
+    return this.ctx.listener.deliver([{ type: 'messages', mode, messages, ...(progress !== undefined ? { progress, isLatest: progress >= 100 } : {}) }]);
+  }
+
+  /** Lifecycle events: their order is kept by the listener's queue; a failure there is the listener's to log. */
+  private report(...events: ChannelEvent[]): void {
+    this.ctx.listener.deliver(events).catch(() => undefined);
+  }
+
+  private checkNumber(raw: string): NumberCheck {
+    const jid = toJid(raw);
+    const digits = jidUser(jid);
+    const exists = jid.endsWith('@g.us') || sandboxNumberExists(digits);
+    const phone = this.opts.network.phone(digits);
+    return { jid, exists, number: raw, ...(phone ? { name: phone.profileName } : {}) };
   }
 
   private open(statusReason: number): void {
     const creds = this.credentials!;
     this._state = 'open';
     this.opts.network.attach(this);
-    this.ctx.listener.onConnection({
-      state: 'open',
-      statusReason,
-      wuid: `${creds.number}@s.whatsapp.net`,
-      profileName: creds.profileName,
-      profilePictureUrl: null,
-    });
+    this.report({ type: 'connection', update: { state: 'open', statusReason, wuid: `${creds.number}@s.whatsapp.net`, profileName: creds.profileName, profilePictureUrl: null } });
   }
 
   private async showQr(count: number): Promise<void> {
     if (count > this.opts.qrLimit) {
       this.stopQr();
       this._state = 'close';
-      this.ctx.listener.onQr({ limitReached: true });
-      this.ctx.listener.onConnection({ state: 'refused', statusReason: 428 });
+      this.report({ type: 'qr', qr: { limitReached: true } }, { type: 'connection', update: { state: 'refused', statusReason: 428 } });
       return;
     }
     const code = newQrCodeString();
     this.qr = { pairingCode: this.pairingCode, code, base64: await renderQrDataUrl(code, this.opts.qrColor), count };
-    this.ctx.listener.onQr(this.qr);
+    this.report({ type: 'qr', qr: this.qr });
     this.qrTimer = setTimeout(() => {
       if (this._state === 'connecting' && !this.credentials) void this.showQr(count + 1);
     }, this.opts.qrRefreshMs);

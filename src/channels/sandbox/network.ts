@@ -1,13 +1,14 @@
 import type { AckStatus, MessageKey } from '../../domain/types.js';
-import type { InboundMessage } from '../channel.js';
+import { HoldBack, type InboundMessage } from '../events.js';
 import { jidUser } from '../../domain/jid.js';
 
 /** What the network needs from a connected sandbox phone. */
 export interface SandboxPhone {
   readonly number: string;
   readonly profileName: string;
-  receive(message: InboundMessage): void;
-  ack(key: MessageKey, status: AckStatus): void;
+  /** Resolves once the phone's gateway stored it; rejects with HoldBack when it cannot take it now. */
+  receive(message: InboundMessage): Promise<void>;
+  ack(key: MessageKey, status: AckStatus): Promise<void>;
 }
 
 interface Route {
@@ -67,7 +68,7 @@ export class SandboxNetwork {
       messageTimestamp: timestamp,
       source: 'web',
     };
-    this.later(() => from.ack(key, 'SERVER_ACK'));
+    this.later(() => this.handOver(() => from.ack(key, 'SERVER_ACK')));
     const recipient = this.online.get(recipientNumber);
     if (recipient) return this.later(() => this.deliver(from, recipient, inbound), 2);
     const mailbox = this.mailboxes.get(recipientNumber);
@@ -75,7 +76,7 @@ export class SandboxNetwork {
       mailbox.push({ from, message: inbound });
       return;
     }
-    if (!key.remoteJid.endsWith('@g.us')) this.later(() => from.ack(key, 'DELIVERY_ACK'), 2);
+    if (!key.remoteJid.endsWith('@g.us')) this.later(() => this.handOver(() => from.ack(key, 'DELIVERY_ACK')), 2);
   }
 
   /** The recipient read (or played) messages: tell each sender. */
@@ -85,7 +86,7 @@ export class SandboxNetwork {
       const route = this.routes.get(key.id);
       if (!route || route.recipient !== reader.number) continue;
       const sender = this.online.get(route.sender);
-      if (sender) this.later(() => sender.ack({ remoteJid: `${reader.number}@s.whatsapp.net`, fromMe: true, id: key.id }, status));
+      if (sender) this.later(() => this.handOver(() => sender.ack({ remoteJid: `${reader.number}@s.whatsapp.net`, fromMe: true, id: key.id }, status)));
     }
   }
 
@@ -97,16 +98,27 @@ export class SandboxNetwork {
   private deliver(from: SandboxPhone, to: SandboxPhone, message: InboundMessage): void {
     this.routes.set(message.key.id, { sender: from.number, recipient: to.number });
     if (this.routes.size > 100_000) this.routes.delete(this.routes.keys().next().value!);
-    to.receive(message);
     const ackKey = { remoteJid: `${to.number}@s.whatsapp.net`, fromMe: true, id: message.key.id };
-    this.later(() => (this.online.get(from.number) ?? from).ack(ackKey, 'DELIVERY_ACK'));
+    // As WhatsApp's server does, the delivery receipt goes back only once the recipient has taken the message.
+    this.handOver(() => to.receive(message), () => this.later(() => this.handOver(() => (this.online.get(from.number) ?? from).ack(ackKey, 'DELIVERY_ACK'))));
+  }
+
+  /** Hands something to a phone's gateway; while it holds back, tries again later, as WhatsApp's server redelivers. */
+  private handOver(give: () => Promise<void>, then?: () => void): void {
+    give().then(then, (err) => {
+      if (err instanceof HoldBack) this.after(err.retryAfterMs, () => this.handOver(give, then));
+    });
   }
 
   private later(fn: () => void, factor = 1): void {
+    this.after(this.ackDelayMs * factor, fn);
+  }
+
+  private after(ms: number, fn: () => void): void {
     const t = setTimeout(() => {
       this.timers.delete(t);
       fn();
-    }, this.ackDelayMs * factor);
+    }, ms);
     this.timers.add(t);
   }
 }

@@ -1,0 +1,70 @@
+import type { ChannelEvent, ChannelListener, ConnectionUpdate } from '../channels/events.js';
+import type { EventBus } from '../events/bus.js';
+import type { Repositories } from '../storage/repositories.js';
+import type { Job } from './ingest/queue.js';
+import type { IngestWork } from './ingest/writer.js';
+import type { LiveInstance } from './registry.js';
+
+export interface ListenerDeps {
+  bus: EventBus;
+  repos: Repositories;
+  connectionChanged(live: LiveInstance, update: ConnectionUpdate): Promise<void>;
+}
+
+/**
+ * What a channel reports to: each event becomes a job of the instance's ingest queue, in order. Messages and updates
+ * are batched into shared transactions; the rest runs as steps between them. Accepted all together or not at all.
+ */
+export function channelListener(live: LiveInstance, deps: ListenerDeps): ChannelListener {
+  return {
+    deliver: (events) => live.ingest.pushAll(events.map((e) => jobOf(live, e, deps))),
+  };
+}
+
+function jobOf(live: LiveInstance, e: ChannelEvent, deps: ListenerDeps): Job<IngestWork> {
+  const { bus, repos } = deps;
+  const src = () => live.eventSource;
+  const step = (what: string, run: () => Promise<unknown>): Job<IngestWork> => ({ kind: 'step', what, run: async () => void (await run()) });
+  const emit = (event: Parameters<EventBus['emit']>[1], data: unknown, remoteJid?: string) => step(event, () => bus.commit(async (_tx, em) => em(src(), event, data, remoteJid)));
+  switch (e.type) {
+    case 'messages':
+      return { kind: 'batch', work: { type: 'messages', mode: e.mode, messages: e.messages, ...(e.progress !== undefined ? { progress: e.progress } : {}) }, weight: e.messages.length };
+    case 'message.updates':
+      return { kind: 'batch', work: { type: 'updates', updates: e.updates }, weight: e.updates.length };
+    case 'connection':
+      return step('connection update', () => deps.connectionChanged(live, e.update));
+    case 'qr':
+      return emit('qrcode.updated', 'limitReached' in e.qr
+        ? { message: 'QR code limit reached, please login again', statusCode: 500 }
+        : { qrcode: { instance: live.name, pairingCode: e.qr.pairingCode, code: e.qr.code, base64: e.qr.base64 } });
+    case 'credentials':
+      return step('credentials', () => (e.state === null ? repos.authState.clear(live.id) : repos.authState.save(live.id, e.state)));
+    case 'presence':
+      return emit('presence.update', { id: e.remoteJid, presences: { [e.participant ?? e.remoteJid]: { lastKnownPresence: e.presence, ...(e.lastSeen ? { lastSeen: e.lastSeen } : {}) } } }, e.remoteJid);
+    case 'chats':
+      if (e.action === 'delete') {
+        return step('chats.delete', () => bus.commit(async (tx, em) => {
+          await repos.chats.remove(live.id, e.chats.map((c) => c.remoteJid), tx);
+          em(src(), 'chats.delete', e.chats.map((c) => c.remoteJid));
+        }));
+      }
+      return emit(e.action === 'upsert' ? 'chats.upsert' : 'chats.update', e.chats.map((c) => ({ ...c, instanceId: live.id })));
+    case 'contacts':
+      return step(`contacts.${e.action}`, () => bus.commit(async (tx, em) => {
+        await repos.chatWrites.upsertContacts(live.id, e.contacts.map((c) => ({ remoteJid: c.remoteJid, pushName: c.pushName ?? null })), tx);
+        em(src(), e.action === 'upsert' ? 'contacts.upsert' : 'contacts.update', e.contacts.map((c) => ({ remoteJid: c.remoteJid, pushName: c.pushName ?? null, profilePicUrl: c.profilePicUrl ?? null, instanceId: live.id })));
+      }));
+    case 'groups':
+      return emit(e.action === 'upsert' ? 'groups.upsert' : 'groups.update', e.groups);
+    case 'group.participants':
+      return emit('group-participants.update', { id: e.groupJid, ...(e.author ? { author: e.author } : {}), participants: e.participants, action: e.action }, e.groupJid);
+    case 'labels':
+      return step('labels.edit', () => bus.commit(async (_tx, em) => {
+        for (const l of e.labels) em(src(), 'labels.edit', { ...l, instance: live.name });
+      }));
+    case 'label.association':
+      return emit('labels.association', { instance: live.name, type: e.action, chatId: e.chatId, labelId: e.labelId }, e.chatId);
+    case 'call':
+      return emit('call', e.call, e.call.from);
+  }
+}

@@ -1,0 +1,224 @@
+import type { EventBus, Emit } from '../../events/bus.js';
+import type { Executor } from '../../storage/instanceRepository.js';
+import type { Repositories } from '../../storage/repositories.js';
+import type { ChatDelta, ContactDelta, ContactResult } from '../../storage/chatWrites.js';
+import type { StatusRow, UpdateTarget } from '../../storage/messageWrites.js';
+import type { InboundMessage, MessageMode, MessageUpdate } from '../../channels/events.js';
+import type { LiveInstance } from '../registry.js';
+import type { InstanceCache } from '../instanceCache.js';
+import type { MediaFetcher } from '../media.js';
+import { ACK_ORDER, type AckStatus, type StoredMessage } from '../types.js';
+import { isGroupJid } from '../jid.js';
+import { rowId } from '../ids.js';
+import { contextInfoOf, isMediaType, messageTypeOf } from '../messageContent.js';
+import { publicView } from '../messageView.js';
+
+/** What the ingest path commits: messages from the network, records of API sends, and updates to stored messages. */
+export type IngestWork =
+  | { type: 'messages'; mode: MessageMode; messages: InboundMessage[]; progress?: number }
+  | { type: 'sent'; record: StoredMessage }
+  | { type: 'updates'; updates: MessageUpdate[] };
+
+export const weightOf = (w: IngestWork): number => (w.type === 'messages' ? w.messages.length : w.type === 'updates' ? w.updates.length : 1);
+
+/** One stored message of the batch and the work it came from. */
+interface Item {
+  stored: StoredMessage;
+  mode: MessageMode | 'sent';
+  /** Inbound contact whose row may change (not fromMe, name not known unchanged). */
+  contactJid?: string;
+}
+
+export interface CommitOutcome {
+  /** Inbound live messages stored by this batch (for auto-read). */
+  received: StoredMessage[];
+  contacts: Map<string, ContactResult>;
+}
+
+/**
+ * Commits a batch of one instance's works in one transaction: multi-row inserts that let the unique key refuse
+ * duplicates, one upsert for the chats and one for the contacts, status updates applied in bulk, counters, and every
+ * event the batch causes, in the order the works arrived.
+ */
+export class IngestWriter {
+  /** Stored rows are built once per work, so a retried batch inserts the same row ids. */
+  private readonly built = new WeakMap<IngestWork, StoredMessage[]>();
+
+  constructor(private readonly repos: Repositories, private readonly bus: EventBus, private readonly cache: InstanceCache, private readonly media: MediaFetcher) {}
+
+  async commit(live: LiveInstance, works: IngestWork[]): Promise<CommitOutcome> {
+    const items: Item[] = [];
+    for (const w of works) {
+      if (w.type === 'sent') items.push({ stored: w.record, mode: 'sent' });
+      if (w.type !== 'messages') continue;
+      for (const stored of await this.build(live, w)) items.push({ stored, mode: w.mode, contactJid: await this.changingContact(live, stored) });
+    }
+    const outcome = await this.bus.commit((tx, emit) => this.write(live, works, items, tx, emit));
+    for (const [jid, c] of outcome.contacts) await this.cache.rememberContact(live.id, jid, c.pushName);
+    return outcome;
+  }
+
+  private async write(live: LiveInstance, works: IngestWork[], items: Item[], tx: Executor, emit: Emit): Promise<CommitOutcome> {
+    const instanceId = live.id;
+    const inserted = await this.repos.messages.writes.insertNew(items.map((i) => i.stored), tx);
+    const fresh = items.filter((i) => inserted.has(i.stored.id));
+    const chats = chatDeltas(fresh);
+    const createdChats = chats.length ? await this.repos.chatWrites.upsertChats(instanceId, chats, tx) : new Set<string>();
+    const changes = contactDeltas(fresh);
+    const contacts = changes.length ? await this.repos.chatWrites.upsertContacts(instanceId, changes, tx) : new Map<string, ContactResult>();
+    const updates = works.flatMap((w) => (w.type === 'updates' ? w.updates : []));
+    updates.push(...live.earlyUpdates.take(fresh.map((i) => i.stored.key.id)));
+    const applied = await this.applyUpdates(live, updates, fresh, tx);
+    await this.repos.counters.increment(instanceId, { messages: fresh.length, chats: createdChats.size, contacts: [...contacts.values()].filter((c) => c.created).length }, tx);
+
+    const src = live.eventSource;
+    const announced = { chats: new Set<string>(), contacts: new Set<string>() };
+    const history: { views: unknown[]; chats: unknown[]; contacts: unknown[] } = { views: [], chats: [], contacts: [] };
+    for (const item of fresh) {
+      const { stored } = item;
+      const jid = stored.key.remoteJid;
+      const view = publicView(stored);
+      if (item.mode === 'sent') {
+        emit(src, 'send.message', view, jid);
+        continue;
+      }
+      const contact = item.contactJid ? contacts.get(item.contactJid) : undefined;
+      const firstOfContact = !!contact && !announced.contacts.has(item.contactJid!);
+      if (firstOfContact) announced.contacts.add(item.contactJid!);
+      const chatIsNew = createdChats.has(jid) && !announced.chats.has(jid);
+      announced.chats.add(jid);
+      if (item.mode === 'history') {
+        history.views.push(view);
+        if (chatIsNew) history.chats.push({ remoteJid: jid, instanceId, name: isGroupJid(jid) ? null : stored.pushName });
+        if (firstOfContact && contact.created) history.contacts.push({ remoteJid: item.contactJid, pushName: contact.pushName, profilePicUrl: null, instanceId });
+        continue;
+      }
+      emit(src, 'messages.upsert', view, jid);
+      if (firstOfContact) emit(src, contact.created ? 'contacts.upsert' : 'contacts.update', { remoteJid: item.contactJid, pushName: contact.pushName, profilePicUrl: contact.profilePicUrl, instanceId }, jid);
+      if (chatIsNew) emit(src, 'chats.upsert', [{ remoteJid: jid, instanceId, name: stored.pushName, unreadMessages: stored.key.fromMe ? 0 : 1 }], jid);
+      else emit(src, 'chats.update', [{ remoteJid: jid, instanceId }], jid);
+    }
+    if (history.views.length) emit(src, 'messages.set', history.views);
+    if (history.chats.length) emit(src, 'chats.set', history.chats);
+    if (history.contacts.length) emit(src, 'contacts.upsert', history.contacts);
+    for (const e of applied) emit(src, e.event, e.data, e.remoteJid);
+    return { received: fresh.filter((i) => i.mode === 'live' && !i.stored.key.fromMe).map((i) => i.stored), contacts };
+  }
+
+  /** Applies acks (never backwards), edits, revokes, votes and errors; an update whose message is not stored yet is kept for later. */
+  private async applyUpdates(live: LiveInstance, updates: MessageUpdate[], fresh: Item[], tx: Executor): Promise<Array<{ event: 'messages.update' | 'messages.edited' | 'messages.delete'; data: unknown; remoteJid: string }>> {
+    if (!updates.length) return [];
+    const targets = await this.repos.messages.writes.targets(live.id, updates.filter((u) => !fresh.some((i) => i.stored.key.id === u.key.id)).map((u) => u.key.id), tx);
+    for (const i of fresh) targets.set(i.stored.key.id, [{ id: i.stored.id, keyId: i.stored.key.id, remoteJid: i.stored.key.remoteJid, fromMe: i.stored.key.fromMe, status: i.stored.status }, ...(targets.get(i.stored.key.id) ?? [])]);
+    const current = new Map<string, string>();
+    const history: StatusRow[] = [];
+    const events: Array<{ event: 'messages.update' | 'messages.edited' | 'messages.delete'; data: unknown; remoteJid: string }> = [];
+    const instanceId = live.id;
+    for (const u of updates) {
+      const target = pick(targets.get(u.key.id), u);
+      if (!target) {
+        live.earlyUpdates.keep(u);
+        continue;
+      }
+      const base = { keyId: u.key.id, remoteJid: u.key.remoteJid, fromMe: u.key.fromMe };
+      if (u.type === 'ack' || u.type === 'error') {
+        const status: AckStatus = u.type === 'ack' ? u.status : 'ERROR';
+        const now = (current.get(target.id) ?? target.status) as AckStatus | null;
+        if (u.type === 'ack' && now && ACK_ORDER.indexOf(now) >= ACK_ORDER.indexOf(status)) continue;
+        current.set(target.id, status);
+        const participant = u.key.participant ?? (u.type === 'ack' ? u.participant : undefined);
+        history.push({ messageId: target.id, instanceId, keyId: u.key.id, remoteJid: u.key.remoteJid, fromMe: u.key.fromMe, participant: participant ?? null, status });
+        const error = u.type === 'error' ? { error: { code: u.code, reason: u.reason } } : {};
+        events.push({ event: 'messages.update', data: { ...base, ...(participant ? { participant } : {}), status, instanceId, messageId: target.id, ...error }, remoteJid: u.key.remoteJid });
+      } else if (u.type === 'edit') {
+        await this.repos.messages.writes.replaceContent(target.id, u.message, tx);
+        events.push({ event: 'messages.edited', data: { key: u.key, type: 'MESSAGE_EDIT', editedMessage: u.message, timestampMs: (u.at ?? Math.floor(Date.now() / 1000)) * 1000, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
+      } else if (u.type === 'revoke') {
+        current.set(target.id, 'DELETED');
+        events.push({ event: 'messages.delete', data: u.key, remoteJid: u.key.remoteJid });
+      } else if (u.type === 'pollVote') {
+        events.push({ event: 'messages.update', data: { ...base, pollUpdates: u.votes, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
+      } else {
+        events.push({ event: 'messages.update', data: { ...base, reaction: u.reaction, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
+      }
+    }
+    await this.repos.messages.writes.recordStatuses(history, current, tx);
+    return events;
+  }
+
+  /** The rows of a message work, built once: ignored groups dropped, media inlined as base64 when the webhook asks. */
+  private async build(live: LiveInstance, w: Extract<IngestWork, { type: 'messages' }>): Promise<StoredMessage[]> {
+    const done = this.built.get(w);
+    if (done) return done;
+    const rows: StoredMessage[] = [];
+    for (const inbound of w.messages) {
+      const { key } = inbound;
+      if (isGroupJid(key.remoteJid) && live.settings.groupsIgnore) continue;
+      const messageType = messageTypeOf(inbound.message);
+      const message = { ...inbound.message };
+      if (live.webhook?.webhookBase64 && isMediaType(messageType) && message.base64 === undefined) {
+        const base64 = await this.media.base64Of(message[messageType]);
+        if (base64) message.base64 = base64;
+      }
+      rows.push({
+        id: rowId(),
+        key,
+        pushName: inbound.pushName,
+        ...(key.participant ? { participant: key.participant } : {}),
+        status: key.fromMe ? 'SERVER_ACK' : 'DELIVERY_ACK',
+        message,
+        contextInfo: contextInfoOf(message, messageType),
+        messageType,
+        messageTimestamp: inbound.messageTimestamp,
+        instanceId: live.id,
+        source: inbound.source,
+      });
+    }
+    this.built.set(w, rows);
+    return rows;
+  }
+
+  /** The contact whose row this message may change; undefined when the cache knows the row already holds this name. */
+  private async changingContact(live: LiveInstance, m: StoredMessage): Promise<string | undefined> {
+    if (m.key.fromMe) return undefined;
+    const jid = m.key.participant ?? m.key.remoteJid;
+    const known = await this.cache.contactName(live.id, jid);
+    return known !== undefined && (!m.pushName || m.pushName === known.pushName) ? undefined : jid;
+  }
+}
+
+/** The stored message an update means: same chat and direction when several share the key id, else the newest. */
+function pick(candidates: UpdateTarget[] | undefined, u: MessageUpdate): UpdateTarget | undefined {
+  if (!candidates?.length) return undefined;
+  return candidates.find((c) => c.remoteJid === u.key.remoteJid && c.fromMe === u.key.fromMe) ?? candidates.find((c) => c.fromMe === u.key.fromMe) ?? candidates[0];
+}
+
+function chatDeltas(items: Item[]): ChatDelta[] {
+  const byJid = new Map<string, ChatDelta>();
+  for (const { stored, mode } of items) {
+    const jid = stored.key.remoteJid;
+    const inbound = mode !== 'sent' && !stored.key.fromMe;
+    const d = byJid.get(jid) ?? { remoteJid: jid, name: null, unreadIncrement: 0, lastMessage: null, lastMessageTimestamp: -1, lastInboundAt: null };
+    if (!d.name && mode !== 'sent' && !isGroupJid(jid) && !stored.key.fromMe) d.name = stored.pushName;
+    if (inbound && mode !== 'history') d.unreadIncrement++;
+    if (stored.messageTimestamp >= d.lastMessageTimestamp) {
+      d.lastMessage = publicView(stored);
+      d.lastMessageTimestamp = stored.messageTimestamp;
+    }
+    if (inbound) d.lastInboundAt = Math.max(d.lastInboundAt ?? 0, stored.messageTimestamp);
+    byJid.set(jid, d);
+  }
+  return [...byJid.values()];
+}
+
+function contactDeltas(items: Item[]): ContactDelta[] {
+  const byJid = new Map<string, ContactDelta>();
+  for (const { stored, contactJid } of items) {
+    if (!contactJid) continue;
+    const d = byJid.get(contactJid) ?? { remoteJid: contactJid, pushName: null };
+    if (stored.pushName) d.pushName = stored.pushName;
+    byJid.set(contactJid, d);
+  }
+  return [...byJid.values()];
+}
+

@@ -1,0 +1,116 @@
+import type { Db } from './db.js';
+import type { Executor } from './instanceRepository.js';
+import { BulkInsert, chunks } from './sql/bulk.js';
+import { toJson } from './json.js';
+import { rowId } from '../domain/ids.js';
+import { updateStamp } from './messageWrites.js';
+
+/** What a batch of messages did to one chat. */
+export interface ChatDelta {
+  remoteJid: string;
+  /** Taken only when the chat has no name yet. */
+  name: string | null;
+  unreadIncrement: number;
+  lastMessage: unknown;
+  lastMessageTimestamp: number;
+  lastInboundAt: number | null;
+}
+
+export interface ContactDelta {
+  remoteJid: string;
+  pushName: string | null;
+}
+
+export interface ContactResult {
+  created: boolean;
+  id: string;
+  pushName: string | null;
+  profilePicUrl: string | null;
+}
+
+const CHAT_COLUMNS = ['id', 'instanceId', 'remoteJid', 'name', 'unreadMessages', 'lastMessage', 'lastMessageTimestamp', 'lastInboundAt', 'createdAt', 'updatedAt'] as const;
+const CONTACT_COLUMNS = ['id', 'instanceId', 'remoteJid', 'pushName', 'profilePicUrl', 'createdAt', 'updatedAt'] as const;
+
+/** Chats and contacts upserted in one statement per batch: never read first, the database merges. */
+export class ChatWrites {
+  private readonly chats: BulkInsert;
+  private readonly contacts: BulkInsert;
+
+  constructor(private readonly db: Db) {
+    this.chats = new BulkInsert(db.provider, {
+      table: 'chats',
+      columns: CHAT_COLUMNS,
+      returning: ['id', 'remoteJid'],
+      onConflict: {
+        target: ['instanceId', 'remoteJid'],
+        // Newer wins for the last message; history never moves it backwards. MySQL applies its list left to right,
+        // so lastMessage is decided before lastMessageTimestamp changes.
+        update: (d) => [
+          `${d.id('unreadMessages')} = ${d.old('unreadMessages')} + ${d.neu('unreadMessages')}`,
+          `${d.id('lastMessage')} = CASE WHEN ${d.neu('lastMessageTimestamp')} >= COALESCE(${d.old('lastMessageTimestamp')}, 0) THEN ${d.neu('lastMessage')} ELSE ${d.old('lastMessage')} END`,
+          `${d.id('lastMessageTimestamp')} = CASE WHEN ${d.neu('lastMessageTimestamp')} >= COALESCE(${d.old('lastMessageTimestamp')}, 0) THEN ${d.neu('lastMessageTimestamp')} ELSE ${d.old('lastMessageTimestamp')} END`,
+          `${d.id('lastInboundAt')} = COALESCE(${d.neu('lastInboundAt')}, ${d.old('lastInboundAt')})`,
+          `${d.id('name')} = COALESCE(${d.old('name')}, ${d.neu('name')})`,
+          `${d.id('updatedAt')} = ${d.neu('updatedAt')}`,
+        ].join(', '),
+        mysqlUpdate: (d) => [
+          `${d.id('unreadMessages')} = ${d.id('unreadMessages')} + ${d.neu('unreadMessages')}`,
+          `${d.id('lastMessage')} = IF(${d.neu('lastMessageTimestamp')} >= COALESCE(${d.id('lastMessageTimestamp')}, 0), ${d.neu('lastMessage')}, ${d.id('lastMessage')})`,
+          `${d.id('lastMessageTimestamp')} = GREATEST(COALESCE(${d.id('lastMessageTimestamp')}, 0), ${d.neu('lastMessageTimestamp')})`,
+          `${d.id('lastInboundAt')} = COALESCE(${d.neu('lastInboundAt')}, ${d.id('lastInboundAt')})`,
+          `${d.id('name')} = COALESCE(${d.id('name')}, ${d.neu('name')})`,
+          `${d.id('updatedAt')} = ${d.neu('updatedAt')}`,
+        ].join(', '),
+      },
+    });
+    this.contacts = new BulkInsert(db.provider, {
+      table: 'contacts',
+      columns: CONTACT_COLUMNS,
+      returning: ['id', 'remoteJid', 'pushName', 'profilePicUrl'],
+      onConflict: {
+        target: ['instanceId', 'remoteJid'],
+        // A name only replaces a different one; an unchanged row is not touched (and not returned).
+        update: (d) => `${d.id('pushName')} = ${d.neu('pushName')}, ${d.id('updatedAt')} = ${d.neu('updatedAt')}`,
+        where: (d) => `${d.neu('pushName')} IS NOT NULL AND ${d.distinct(d.old('pushName'), d.neu('pushName'))}`,
+        mysqlUpdate: (d) => {
+          const changes = `${d.neu('pushName')} IS NOT NULL AND ${d.distinct(d.id('pushName'), d.neu('pushName'))}`;
+          return `${d.id('updatedAt')} = IF(${changes}, ${d.neu('updatedAt')}, ${d.id('updatedAt')}), ${d.id('pushName')} = IF(${d.neu('pushName')} IS NOT NULL, ${d.neu('pushName')}, ${d.id('pushName')})`;
+        },
+      },
+    });
+  }
+
+  /** Applies the deltas; returns the jids of chats this batch created. */
+  async upsertChats(instanceId: string, deltas: ChatDelta[], tx: Executor): Promise<Set<string>> {
+    const created = new Set<string>();
+    if (!deltas.length) return created;
+    const now = updateStamp();
+    for (const chunk of chunks(deltas, CHAT_COLUMNS.length)) {
+      const ids = new Map(chunk.map((c) => [c.remoteJid, rowId()]));
+      const rows = chunk.map((c) => [ids.get(c.remoteJid), instanceId, c.remoteJid, c.name, c.unreadIncrement, toJson(c.lastMessage), c.lastMessageTimestamp, c.lastInboundAt, now, now]);
+      const res = await tx.executeQuery<{ id: string; remoteJid: string }>(this.chats.compile(rows));
+      const stored = this.chats.returns ? res.rows : await tx.selectFrom('chats').select(['id', 'remoteJid']).where('instanceId', '=', instanceId).where('remoteJid', 'in', chunk.map((c) => c.remoteJid)).execute();
+      for (const r of stored) if (ids.get(r.remoteJid) === r.id) created.add(r.remoteJid);
+    }
+    return created;
+  }
+
+  /** Creates missing contacts and renames changed ones; returns only those created or changed. */
+  async upsertContacts(instanceId: string, deltas: ContactDelta[], tx: Executor): Promise<Map<string, ContactResult>> {
+    const out = new Map<string, ContactResult>();
+    if (!deltas.length) return out;
+    const now = updateStamp();
+    for (const chunk of chunks(deltas, CONTACT_COLUMNS.length)) {
+      const ids = new Map(chunk.map((c) => [c.remoteJid, rowId()]));
+      const rows = chunk.map((c) => [ids.get(c.remoteJid), instanceId, c.remoteJid, c.pushName, null, now, now]);
+      const res = await tx.executeQuery<{ id: string; remoteJid: string; pushName: string | null; profilePicUrl: string | null; updatedAt?: string }>(this.contacts.compile(rows));
+      let touched = res.rows;
+      if (!this.contacts.returns) {
+        const found = await tx.selectFrom('contacts').select(['id', 'remoteJid', 'pushName', 'profilePicUrl', 'updatedAt']).where('instanceId', '=', instanceId).where('remoteJid', 'in', chunk.map((c) => c.remoteJid)).execute();
+        touched = found.filter((r) => r.updatedAt === now);
+      }
+      for (const r of touched) out.set(r.remoteJid, { created: ids.get(r.remoteJid) === r.id, id: r.id, pushName: r.pushName, profilePicUrl: r.profilePicUrl });
+    }
+    return out;
+  }
+}
