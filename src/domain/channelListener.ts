@@ -44,14 +44,16 @@ function jobOf(live: LiveInstance, e: ChannelEvent, deps: ListenerDeps): Job<Ing
     case 'chats':
       if (e.action === 'delete') {
         return step('chats.delete', () => bus.commit(async (tx, em) => {
-          await repos.chats.remove(live.id, e.chats.map((c) => c.remoteJid), tx);
+          const removed = await repos.chats.remove(live.id, e.chats.map((c) => c.remoteJid), tx);
+          await repos.counters.increment([{ instanceId: live.id, messages: 0, contacts: 0, chats: -removed }], tx);
           em(src(), 'chats.delete', e.chats.map((c) => c.remoteJid));
         }));
       }
       return emit(e.action === 'upsert' ? 'chats.upsert' : 'chats.update', e.chats.map((c) => ({ ...c, instanceId: live.id })));
     case 'contacts':
       return step(`contacts.${e.action}`, () => bus.commit(async (tx, em) => {
-        await repos.chatWrites.upsertContacts(live.id, e.contacts.map((c) => ({ remoteJid: c.remoteJid, pushName: c.pushName ?? null })), tx);
+        const changed = await repos.chatWrites.upsertContacts(e.contacts.map((c) => ({ instanceId: live.id, remoteJid: c.remoteJid, pushName: c.pushName ?? null })), tx);
+        await repos.counters.increment([{ instanceId: live.id, messages: 0, chats: 0, contacts: [...changed.values()].filter((c) => c.created).length }], tx);
         em(src(), e.action === 'upsert' ? 'contacts.upsert' : 'contacts.update', e.contacts.map((c) => ({ remoteJid: c.remoteJid, pushName: c.pushName ?? null, profilePicUrl: c.profilePicUrl ?? null, instanceId: live.id })));
       }));
     case 'groups':

@@ -19,7 +19,7 @@ import type { MessageService } from './messages.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { InstanceCache } from './instanceCache.js';
 import { IngestQueue, type IngestBudget } from './ingest/queue.js';
-import type { IngestWriter } from './ingest/writer.js';
+import type { IngestCommitter } from './ingest/committer.js';
 import { channelListener } from './channelListener.js';
 import { operations, optionalOperations } from './capabilities.js';
 
@@ -49,7 +49,7 @@ export interface InstanceServiceDeps {
   registry: InstanceRegistry;
   bus: EventBus;
   drivers: ReadonlyMap<string, ChannelDriver>;
-  writer: IngestWriter;
+  committer: IngestCommitter;
   budget: IngestBudget;
   /** Whether the database answers (after a failed commit: wait, or give up on the work). */
   reachable: () => Promise<boolean>;
@@ -218,7 +218,7 @@ export class InstanceService {
   }
 
   private attachChannel(live: LiveInstance, credentials: unknown): boolean {
-    const { drivers, repos, logger, writer, budget, reachable, bus } = this.deps;
+    const { drivers, repos, logger, committer, budget, reachable, bus } = this.deps;
     const driver = drivers.get(live.instance.integration);
     if (!driver) {
       logger.warn({ instance: live.name, integration: live.instance.integration }, 'no channel for this integration on this server; instance not loaded');
@@ -230,7 +230,7 @@ export class InstanceService {
       reachable,
       logger: logger.child({ instance: live.name }),
       commit: async (works) => {
-        const outcome = await writer.commit(live, works);
+        const outcome = await committer.commit(live, works);
         this.messages.afterCommit(live, outcome.received);
       },
     });

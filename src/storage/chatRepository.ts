@@ -59,8 +59,11 @@ export class ChatRepository {
     return { created: false, unreadMessages };
   }
 
-  async remove(instanceId: string, remoteJids: string[], tx: Executor = this.db.kysely): Promise<void> {
-    if (remoteJids.length) await tx.deleteFrom('chats').where('instanceId', '=', instanceId).where('remoteJid', 'in', remoteJids).execute();
+  /** Deletes chats; returns how many there were. */
+  async remove(instanceId: string, remoteJids: string[], tx: Executor = this.db.kysely): Promise<number> {
+    if (!remoteJids.length) return 0;
+    const res = await tx.deleteFrom('chats').where('instanceId', '=', instanceId).where('remoteJid', 'in', remoteJids).executeTakeFirst();
+    return Number(res.numDeletedRows);
   }
 
   async markRead(instanceId: string, remoteJid: string, tx: Executor = this.db.kysely): Promise<boolean> {

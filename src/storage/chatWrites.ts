@@ -7,6 +7,7 @@ import { updateStamp } from './messageWrites.js';
 
 /** What a batch of messages did to one chat. */
 export interface ChatDelta {
+  instanceId: string;
   remoteJid: string;
   /** Taken only when the chat has no name yet. */
   name: string | null;
@@ -17,6 +18,7 @@ export interface ChatDelta {
 }
 
 export interface ContactDelta {
+  instanceId: string;
   remoteJid: string;
   pushName: string | null;
 }
@@ -40,7 +42,7 @@ export class ChatWrites {
     this.chats = new BulkInsert(db.provider, {
       table: 'chats',
       columns: CHAT_COLUMNS,
-      returning: ['id', 'remoteJid'],
+      returning: ['id'],
       onConflict: {
         target: ['instanceId', 'remoteJid'],
         // Newer wins for the last message; history never moves it backwards. MySQL applies its list left to right,
@@ -66,7 +68,7 @@ export class ChatWrites {
     this.contacts = new BulkInsert(db.provider, {
       table: 'contacts',
       columns: CONTACT_COLUMNS,
-      returning: ['id', 'remoteJid', 'pushName', 'profilePicUrl'],
+      returning: ['id', 'instanceId', 'remoteJid', 'pushName', 'profilePicUrl'],
       onConflict: {
         target: ['instanceId', 'remoteJid'],
         // A name only replaces a different one; an unchanged row is not touched (and not returned).
@@ -80,37 +82,48 @@ export class ChatWrites {
     });
   }
 
-  /** Applies the deltas; returns the jids of chats this batch created. */
-  async upsertChats(instanceId: string, deltas: ChatDelta[], tx: Executor): Promise<Set<string>> {
+  /** Applies the deltas (of any instances); returns the `chatKey`s of the chats this batch created. */
+  async upsertChats(deltas: ChatDelta[], tx: Executor): Promise<Set<string>> {
     const created = new Set<string>();
     if (!deltas.length) return created;
     const now = updateStamp();
     for (const chunk of chunks(deltas, CHAT_COLUMNS.length)) {
-      const ids = new Map(chunk.map((c) => [c.remoteJid, rowId()]));
-      const rows = chunk.map((c) => [ids.get(c.remoteJid), instanceId, c.remoteJid, c.name, c.unreadIncrement, toJson(c.lastMessage), c.lastMessageTimestamp, c.lastInboundAt, now, now]);
-      const res = await tx.executeQuery<{ id: string; remoteJid: string }>(this.chats.compile(rows));
-      const stored = this.chats.returns ? res.rows : await tx.selectFrom('chats').select(['id', 'remoteJid']).where('instanceId', '=', instanceId).where('remoteJid', 'in', chunk.map((c) => c.remoteJid)).execute();
-      for (const r of stored) if (ids.get(r.remoteJid) === r.id) created.add(r.remoteJid);
+      // A row that keeps the id this batch proposed was inserted by it.
+      const proposed = new Map(chunk.map((c) => [rowId(), chatKey(c.instanceId, c.remoteJid)]));
+      const ids = [...proposed.keys()];
+      const rows = chunk.map((c, i) => [ids[i], c.instanceId, c.remoteJid, c.name, c.unreadIncrement, toJson(c.lastMessage), c.lastMessageTimestamp, c.lastInboundAt, now, now]);
+      const res = await tx.executeQuery<{ id: string }>(this.chats.compile(rows));
+      const stored = this.chats.returns ? res.rows : await tx.selectFrom('chats').select('id').where('id', 'in', ids).execute();
+      for (const r of stored) {
+        const key = proposed.get(r.id);
+        if (key) created.add(key);
+      }
     }
     return created;
   }
 
-  /** Creates missing contacts and renames changed ones; returns only those created or changed. */
-  async upsertContacts(instanceId: string, deltas: ContactDelta[], tx: Executor): Promise<Map<string, ContactResult>> {
+  /** Creates missing contacts and renames changed ones (of any instances); returns only those created or changed, by `chatKey`. */
+  async upsertContacts(deltas: ContactDelta[], tx: Executor): Promise<Map<string, ContactResult>> {
     const out = new Map<string, ContactResult>();
     if (!deltas.length) return out;
     const now = updateStamp();
     for (const chunk of chunks(deltas, CONTACT_COLUMNS.length)) {
-      const ids = new Map(chunk.map((c) => [c.remoteJid, rowId()]));
-      const rows = chunk.map((c) => [ids.get(c.remoteJid), instanceId, c.remoteJid, c.pushName, null, now, now]);
-      const res = await tx.executeQuery<{ id: string; remoteJid: string; pushName: string | null; profilePicUrl: string | null; updatedAt?: string }>(this.contacts.compile(rows));
-      let touched = res.rows;
+      const ids = chunk.map(() => rowId());
+      const proposed = new Set(ids);
+      const rows = chunk.map((c, i) => [ids[i], c.instanceId, c.remoteJid, c.pushName, null, now, now]);
+      type Touched = { id: string; instanceId: string; remoteJid: string; pushName: string | null; profilePicUrl: string | null };
+      let touched = (await tx.executeQuery<Touched>(this.contacts.compile(rows))).rows;
       if (!this.contacts.returns) {
-        const found = await tx.selectFrom('contacts').select(['id', 'remoteJid', 'pushName', 'profilePicUrl', 'updatedAt']).where('instanceId', '=', instanceId).where('remoteJid', 'in', chunk.map((c) => c.remoteJid)).execute();
+        // No RETURNING on MySQL: rows carrying this batch's stamp were inserted or renamed by it.
+        const instances = [...new Set(chunk.map((c) => c.instanceId))];
+        const found = await tx.selectFrom('contacts').select(['id', 'instanceId', 'remoteJid', 'pushName', 'profilePicUrl', 'updatedAt']).where('instanceId', 'in', instances).where('remoteJid', 'in', chunk.map((c) => c.remoteJid)).execute();
         touched = found.filter((r) => r.updatedAt === now);
       }
-      for (const r of touched) out.set(r.remoteJid, { created: ids.get(r.remoteJid) === r.id, id: r.id, pushName: r.pushName, profilePicUrl: r.profilePicUrl });
+      for (const r of touched) out.set(chatKey(r.instanceId, r.remoteJid), { created: proposed.has(r.id), id: r.id, pushName: r.pushName, profilePicUrl: r.profilePicUrl });
     }
     return out;
   }
 }
+
+/** Chats and contacts of several instances in one map. */
+export const chatKey = (instanceId: string, remoteJid: string): string => `${instanceId}|${remoteJid}`;

@@ -24,9 +24,10 @@ export class CounterRepository {
     });
   }
 
-  async increment(instanceId: string, by: { messages: number; contacts: number; chats: number }, tx: Executor = this.db.kysely): Promise<void> {
-    if (!by.messages && !by.contacts && !by.chats) return;
-    await tx.executeQuery(this.add.compile([[instanceId, by.messages, by.contacts, by.chats]]));
+  /** Adds to the counts of each instance (negative to subtract), in one statement. */
+  async increment(deltas: Array<{ instanceId: string; messages: number; contacts: number; chats: number }>, tx: Executor = this.db.kysely): Promise<void> {
+    const rows = deltas.filter((d) => d.messages || d.contacts || d.chats).map((d) => [d.instanceId, d.messages, d.contacts, d.chats]);
+    if (rows.length) await tx.executeQuery(this.add.compile(rows));
   }
 
   async counts(ids: string[]): Promise<Map<string, InstanceCounts>> {

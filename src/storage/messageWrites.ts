@@ -70,15 +70,19 @@ export class MessageWrites {
     return inserted;
   }
 
-  /** The stored messages these key ids belong to (newest first), for applying acks and other updates. */
-  async targets(instanceId: string, keyIds: string[], tx: Executor): Promise<Map<string, UpdateTarget[]>> {
+  /** The stored messages these key ids belong to, newest first, keyed by `chatKey(instanceId, keyId)`. */
+  async targets(instanceIds: string[], keyIds: string[], tx: Executor): Promise<Map<string, UpdateTarget[]>> {
     const out = new Map<string, UpdateTarget[]>();
+    if (!keyIds.length) return out;
     for (const chunk of chunks([...new Set(keyIds)], 1, 500)) {
-      const rows = await tx.selectFrom('messages').select(['id', 'keyId', 'remoteJid', 'fromMe', 'status', 'messageTimestamp']).where('instanceId', '=', instanceId).where('keyId', 'in', chunk).orderBy('messageTimestamp', 'desc').execute();
+      // Sorted here, not in SQL: with ORDER BY, SQLite may walk the time index over the whole instance instead of the key index.
+      const rows = await tx.selectFrom('messages').select(['id', 'instanceId', 'keyId', 'remoteJid', 'fromMe', 'status', 'messageTimestamp']).where('instanceId', 'in', instanceIds).where('keyId', 'in', chunk).execute();
+      rows.sort((a, b) => Number(b.messageTimestamp) - Number(a.messageTimestamp));
       for (const r of rows) {
-        const list = out.get(r.keyId) ?? [];
+        const key = `${r.instanceId}|${r.keyId}`;
+        const list = out.get(key) ?? [];
         list.push({ id: r.id, keyId: r.keyId, remoteJid: r.remoteJid, fromMe: Number(r.fromMe) === 1, status: r.status });
-        out.set(r.keyId, list);
+        out.set(key, list);
       }
     }
     return out;

@@ -1,7 +1,7 @@
 import type { EventBus, Emit } from '../../events/bus.js';
 import type { Executor } from '../../storage/instanceRepository.js';
 import type { Repositories } from '../../storage/repositories.js';
-import type { ChatDelta, ContactDelta, ContactResult } from '../../storage/chatWrites.js';
+import { chatKey, type ChatDelta, type ContactDelta, type ContactResult } from '../../storage/chatWrites.js';
 import type { StatusRow, UpdateTarget } from '../../storage/messageWrites.js';
 import type { InboundMessage, MessageMode, MessageUpdate } from '../../channels/events.js';
 import type { LiveInstance } from '../registry.js';
@@ -29,16 +29,23 @@ interface Item {
   contactJid?: string;
 }
 
+/** One instance's share of a commit: its works, in the order they were accepted. */
+export interface InstanceBatch {
+  live: LiveInstance;
+  works: IngestWork[];
+}
+
 export interface CommitOutcome {
   /** Inbound live messages stored by this batch (for auto-read). */
   received: StoredMessage[];
-  contacts: Map<string, ContactResult>;
 }
 
+type UpdateEvent = { event: 'messages.update' | 'messages.edited' | 'messages.delete'; data: unknown; remoteJid: string };
+
 /**
- * Commits a batch of one instance's works in one transaction: multi-row inserts that let the unique key refuse
+ * Commits the batches of one or more instances in one transaction: multi-row inserts that let the unique key refuse
  * duplicates, one upsert for the chats and one for the contacts, status updates applied in bulk, counters, and every
- * event the batch causes, in the order the works arrived.
+ * event the batches cause, each instance's in the order its works arrived.
  */
 export class IngestWriter {
   /** Stored rows are built once per work, so a retried batch inserts the same row ids. */
@@ -46,31 +53,51 @@ export class IngestWriter {
 
   constructor(private readonly repos: Repositories, private readonly bus: EventBus, private readonly cache: InstanceCache, private readonly media: MediaFetcher) {}
 
-  async commit(live: LiveInstance, works: IngestWork[]): Promise<CommitOutcome> {
+  async commit(batches: InstanceBatch[]): Promise<CommitOutcome[]> {
+    const items: Item[][] = [];
+    for (const b of batches) items.push(await this.itemsOf(b));
+    const { outcomes, contacts } = await this.bus.commit((tx, emit) => this.write(batches, items, tx, emit));
+    for (const [key, c] of contacts) {
+      const [instanceId, jid] = splitKey(key);
+      await this.cache.rememberContact(instanceId, jid, c.pushName);
+    }
+    return outcomes;
+  }
+
+  private async itemsOf({ live, works }: InstanceBatch): Promise<Item[]> {
     const items: Item[] = [];
     for (const w of works) {
       if (w.type === 'sent') items.push({ stored: w.record, mode: 'sent' });
       if (w.type !== 'messages') continue;
       for (const stored of await this.build(live, w)) items.push({ stored, mode: w.mode, contactJid: await this.changingContact(live, stored) });
     }
-    const outcome = await this.bus.commit((tx, emit) => this.write(live, works, items, tx, emit));
-    for (const [jid, c] of outcome.contacts) await this.cache.rememberContact(live.id, jid, c.pushName);
-    return outcome;
+    return items;
   }
 
-  private async write(live: LiveInstance, works: IngestWork[], items: Item[], tx: Executor, emit: Emit): Promise<CommitOutcome> {
-    const instanceId = live.id;
-    const inserted = await this.repos.messages.writes.insertNew(items.map((i) => i.stored), tx);
-    const fresh = items.filter((i) => inserted.has(i.stored.id));
-    const chats = chatDeltas(fresh);
-    const createdChats = chats.length ? await this.repos.chatWrites.upsertChats(instanceId, chats, tx) : new Set<string>();
-    const changes = contactDeltas(fresh);
-    const contacts = changes.length ? await this.repos.chatWrites.upsertContacts(instanceId, changes, tx) : new Map<string, ContactResult>();
-    const updates = works.flatMap((w) => (w.type === 'updates' ? w.updates : []));
-    updates.push(...live.earlyUpdates.take(fresh.map((i) => i.stored.key.id)));
-    const applied = await this.applyUpdates(live, updates, fresh, tx);
-    await this.repos.counters.increment(instanceId, { messages: fresh.length, chats: createdChats.size, contacts: [...contacts.values()].filter((c) => c.created).length }, tx);
+  private async write(batches: InstanceBatch[], items: Item[][], tx: Executor, emit: Emit): Promise<{ outcomes: CommitOutcome[]; contacts: Map<string, ContactResult> }> {
+    const inserted = await this.repos.messages.writes.insertNew(items.flat().map((i) => i.stored), tx);
+    const fresh = items.map((list) => list.filter((i) => inserted.has(i.stored.id)));
+    const chats = fresh.flatMap(chatDeltas);
+    const createdChats = chats.length ? await this.repos.chatWrites.upsertChats(chats, tx) : new Set<string>();
+    const changes = fresh.flatMap(contactDeltas);
+    const contacts = changes.length ? await this.repos.chatWrites.upsertContacts(changes, tx) : new Map<string, ContactResult>();
+    const updates = batches.map((b, i) => [...b.works.flatMap((w) => (w.type === 'updates' ? w.updates : [])), ...b.live.earlyUpdates.take(fresh[i]!.map((m) => m.stored.key.id))]);
+    const applied = await this.applyUpdates(batches, updates, fresh, tx);
+    await this.repos.counters.increment(
+      batches.map((b, i) => {
+        const id = b.live.id;
+        const count = (keys: Iterable<string>) => [...keys].filter((k) => k.startsWith(`${id}|`)).length;
+        return { instanceId: id, messages: fresh[i]!.length, chats: count(createdChats), contacts: count([...contacts].filter(([, c]) => c.created).map(([k]) => k)) };
+      }),
+      tx,
+    );
+    const outcomes = batches.map((b, i) => this.announce(b.live, fresh[i]!, createdChats, contacts, applied[i]!, emit));
+    return { outcomes, contacts };
+  }
 
+  /** Emits one instance's events in the order its works arrived. */
+  private announce(live: LiveInstance, fresh: Item[], createdChats: Set<string>, contacts: Map<string, ContactResult>, applied: UpdateEvent[], emit: Emit): CommitOutcome {
+    const instanceId = live.id;
     const src = live.eventSource;
     const announced = { chats: new Set<string>(), contacts: new Set<string>() };
     const history: { views: unknown[]; chats: unknown[]; contacts: unknown[] } = { views: [], chats: [], contacts: [] };
@@ -82,10 +109,10 @@ export class IngestWriter {
         emit(src, 'send.message', view, jid);
         continue;
       }
-      const contact = item.contactJid ? contacts.get(item.contactJid) : undefined;
+      const contact = item.contactJid ? contacts.get(chatKey(instanceId, item.contactJid)) : undefined;
       const firstOfContact = !!contact && !announced.contacts.has(item.contactJid!);
       if (firstOfContact) announced.contacts.add(item.contactJid!);
-      const chatIsNew = createdChats.has(jid) && !announced.chats.has(jid);
+      const chatIsNew = createdChats.has(chatKey(instanceId, jid)) && !announced.chats.has(jid);
       announced.chats.add(jid);
       if (item.mode === 'history') {
         history.views.push(view);
@@ -102,46 +129,59 @@ export class IngestWriter {
     if (history.chats.length) emit(src, 'chats.set', history.chats);
     if (history.contacts.length) emit(src, 'contacts.upsert', history.contacts);
     for (const e of applied) emit(src, e.event, e.data, e.remoteJid);
-    return { received: fresh.filter((i) => i.mode === 'live' && !i.stored.key.fromMe).map((i) => i.stored), contacts };
+    return { received: fresh.filter((i) => i.mode === 'live' && !i.stored.key.fromMe).map((i) => i.stored) };
   }
 
   /** Applies acks (never backwards), edits, revokes, votes and errors; an update whose message is not stored yet is kept for later. */
-  private async applyUpdates(live: LiveInstance, updates: MessageUpdate[], fresh: Item[], tx: Executor): Promise<Array<{ event: 'messages.update' | 'messages.edited' | 'messages.delete'; data: unknown; remoteJid: string }>> {
-    if (!updates.length) return [];
-    const targets = await this.repos.messages.writes.targets(live.id, updates.filter((u) => !fresh.some((i) => i.stored.key.id === u.key.id)).map((u) => u.key.id), tx);
-    for (const i of fresh) targets.set(i.stored.key.id, [{ id: i.stored.id, keyId: i.stored.key.id, remoteJid: i.stored.key.remoteJid, fromMe: i.stored.key.fromMe, status: i.stored.status }, ...(targets.get(i.stored.key.id) ?? [])]);
+  private async applyUpdates(batches: InstanceBatch[], updates: MessageUpdate[][], fresh: Item[][], tx: Executor): Promise<UpdateEvent[][]> {
+    const events: UpdateEvent[][] = batches.map(() => []);
+    if (!updates.some((u) => u.length)) return events;
+    const freshKeys = new Set(fresh.flatMap((list, i) => list.map((m) => chatKey(batches[i]!.live.id, m.stored.key.id))));
+    const lookup = batches.flatMap((b, i) => updates[i]!.filter((u) => !freshKeys.has(chatKey(b.live.id, u.key.id))).map((u) => ({ instanceId: b.live.id, keyId: u.key.id })));
+    const targets = await this.repos.messages.writes.targets([...new Set(lookup.map((l) => l.instanceId))], lookup.map((l) => l.keyId), tx);
+    fresh.forEach((list, i) => {
+      for (const m of list) {
+        const key = chatKey(batches[i]!.live.id, m.stored.key.id);
+        targets.set(key, [{ id: m.stored.id, keyId: m.stored.key.id, remoteJid: m.stored.key.remoteJid, fromMe: m.stored.key.fromMe, status: m.stored.status }, ...(targets.get(key) ?? [])]);
+      }
+    });
     const current = new Map<string, string>();
     const history: StatusRow[] = [];
-    const events: Array<{ event: 'messages.update' | 'messages.edited' | 'messages.delete'; data: unknown; remoteJid: string }> = [];
-    const instanceId = live.id;
-    for (const u of updates) {
-      const target = pick(targets.get(u.key.id), u);
-      if (!target) {
-        live.earlyUpdates.keep(u);
-        continue;
+    const edits: Array<{ id: string; message: Record<string, unknown> }> = [];
+    batches.forEach((b, i) => {
+      const { live } = b;
+      const instanceId = live.id;
+      for (const u of updates[i]!) {
+        const target = pick(targets.get(chatKey(instanceId, u.key.id)), u);
+        if (!target) {
+          live.earlyUpdates.keep(u);
+          continue;
+        }
+        const base = { keyId: u.key.id, remoteJid: u.key.remoteJid, fromMe: u.key.fromMe };
+        const out = events[i]!;
+        if (u.type === 'ack' || u.type === 'error') {
+          const status: AckStatus = u.type === 'ack' ? u.status : 'ERROR';
+          const now = (current.get(target.id) ?? target.status) as AckStatus | null;
+          if (u.type === 'ack' && now && ACK_ORDER.indexOf(now) >= ACK_ORDER.indexOf(status)) continue;
+          current.set(target.id, status);
+          const participant = u.key.participant ?? (u.type === 'ack' ? u.participant : undefined);
+          history.push({ messageId: target.id, instanceId, keyId: u.key.id, remoteJid: u.key.remoteJid, fromMe: u.key.fromMe, participant: participant ?? null, status });
+          const error = u.type === 'error' ? { error: { code: u.code, reason: u.reason } } : {};
+          out.push({ event: 'messages.update', data: { ...base, ...(participant ? { participant } : {}), status, instanceId, messageId: target.id, ...error }, remoteJid: u.key.remoteJid });
+        } else if (u.type === 'edit') {
+          edits.push({ id: target.id, message: u.message });
+          out.push({ event: 'messages.edited', data: { key: u.key, type: 'MESSAGE_EDIT', editedMessage: u.message, timestampMs: (u.at ?? Math.floor(Date.now() / 1000)) * 1000, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
+        } else if (u.type === 'revoke') {
+          current.set(target.id, 'DELETED');
+          out.push({ event: 'messages.delete', data: u.key, remoteJid: u.key.remoteJid });
+        } else if (u.type === 'pollVote') {
+          out.push({ event: 'messages.update', data: { ...base, pollUpdates: u.votes, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
+        } else {
+          out.push({ event: 'messages.update', data: { ...base, reaction: u.reaction, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
+        }
       }
-      const base = { keyId: u.key.id, remoteJid: u.key.remoteJid, fromMe: u.key.fromMe };
-      if (u.type === 'ack' || u.type === 'error') {
-        const status: AckStatus = u.type === 'ack' ? u.status : 'ERROR';
-        const now = (current.get(target.id) ?? target.status) as AckStatus | null;
-        if (u.type === 'ack' && now && ACK_ORDER.indexOf(now) >= ACK_ORDER.indexOf(status)) continue;
-        current.set(target.id, status);
-        const participant = u.key.participant ?? (u.type === 'ack' ? u.participant : undefined);
-        history.push({ messageId: target.id, instanceId, keyId: u.key.id, remoteJid: u.key.remoteJid, fromMe: u.key.fromMe, participant: participant ?? null, status });
-        const error = u.type === 'error' ? { error: { code: u.code, reason: u.reason } } : {};
-        events.push({ event: 'messages.update', data: { ...base, ...(participant ? { participant } : {}), status, instanceId, messageId: target.id, ...error }, remoteJid: u.key.remoteJid });
-      } else if (u.type === 'edit') {
-        await this.repos.messages.writes.replaceContent(target.id, u.message, tx);
-        events.push({ event: 'messages.edited', data: { key: u.key, type: 'MESSAGE_EDIT', editedMessage: u.message, timestampMs: (u.at ?? Math.floor(Date.now() / 1000)) * 1000, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
-      } else if (u.type === 'revoke') {
-        current.set(target.id, 'DELETED');
-        events.push({ event: 'messages.delete', data: u.key, remoteJid: u.key.remoteJid });
-      } else if (u.type === 'pollVote') {
-        events.push({ event: 'messages.update', data: { ...base, pollUpdates: u.votes, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
-      } else {
-        events.push({ event: 'messages.update', data: { ...base, reaction: u.reaction, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
-      }
-    }
+    });
+    for (const e of edits) await this.repos.messages.writes.replaceContent(e.id, e.message, tx);
     await this.repos.messages.writes.recordStatuses(history, current, tx);
     return events;
   }
@@ -198,7 +238,7 @@ function chatDeltas(items: Item[]): ChatDelta[] {
   for (const { stored, mode } of items) {
     const jid = stored.key.remoteJid;
     const inbound = mode !== 'sent' && !stored.key.fromMe;
-    const d = byJid.get(jid) ?? { remoteJid: jid, name: null, unreadIncrement: 0, lastMessage: null, lastMessageTimestamp: -1, lastInboundAt: null };
+    const d = byJid.get(jid) ?? { instanceId: stored.instanceId, remoteJid: jid, name: null, unreadIncrement: 0, lastMessage: null, lastMessageTimestamp: -1, lastInboundAt: null };
     if (!d.name && mode !== 'sent' && !isGroupJid(jid) && !stored.key.fromMe) d.name = stored.pushName;
     if (inbound && mode !== 'history') d.unreadIncrement++;
     if (stored.messageTimestamp >= d.lastMessageTimestamp) {
@@ -215,10 +255,15 @@ function contactDeltas(items: Item[]): ContactDelta[] {
   const byJid = new Map<string, ContactDelta>();
   for (const { stored, contactJid } of items) {
     if (!contactJid) continue;
-    const d = byJid.get(contactJid) ?? { remoteJid: contactJid, pushName: null };
+    const d = byJid.get(contactJid) ?? { instanceId: stored.instanceId, remoteJid: contactJid, pushName: null };
     if (stored.pushName) d.pushName = stored.pushName;
     byJid.set(contactJid, d);
   }
   return [...byJid.values()];
 }
 
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf('|');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
