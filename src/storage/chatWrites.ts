@@ -105,9 +105,9 @@ export class ChatWrites {
   /** Creates missing contacts and renames changed ones (of any instances); returns only those created or changed, by `chatKey`. */
   async upsertContacts(deltas: ContactDelta[], tx: Executor): Promise<Map<string, ContactResult>> {
     const out = new Map<string, ContactResult>();
-    if (!deltas.length) return out;
-    const now = updateStamp();
     for (const chunk of chunks(deltas, CONTACT_COLUMNS.length)) {
+      // Each chunk its own stamp: on MySQL the stamp is how a chunk recognises the rows it touched.
+      const now = updateStamp();
       const ids = chunk.map(() => rowId());
       const proposed = new Set(ids);
       const rows = chunk.map((c, i) => [ids[i], c.instanceId, c.remoteJid, c.pushName, null, now, now]);
@@ -117,7 +117,8 @@ export class ChatWrites {
         // No RETURNING on MySQL: rows carrying this batch's stamp were inserted or renamed by it.
         const instances = [...new Set(chunk.map((c) => c.instanceId))];
         const found = await tx.selectFrom('contacts').select(['id', 'instanceId', 'remoteJid', 'pushName', 'profilePicUrl', 'updatedAt']).where('instanceId', 'in', instances).where('remoteJid', 'in', chunk.map((c) => c.remoteJid)).execute();
-        touched = found.filter((r) => r.updatedAt === now);
+        const asked = new Set(chunk.map((c) => chatKey(c.instanceId, c.remoteJid)));
+        touched = found.filter((r) => r.updatedAt === now && asked.has(chatKey(r.instanceId, r.remoteJid)));
       }
       for (const r of touched) out.set(chatKey(r.instanceId, r.remoteJid), { created: proposed.has(r.id), id: r.id, pushName: r.pushName, profilePicUrl: r.profilePicUrl });
     }
