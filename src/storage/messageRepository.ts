@@ -44,12 +44,16 @@ export class MessageRepository {
     await tx.insertInto('messages').values(messages.map(toRow)).execute();
   }
 
-  /** The newest message with this key id; served by the (instanceId, keyId, messageTimestamp) index so it never scans. */
+  /**
+   * The newest message with this key id, on the unique (instanceId, keyId, remoteJid, fromMe) index. The few rows of a key
+   * id are sorted here: with ORDER BY, SQLite may walk the time index over the whole instance instead.
+   */
   async findByKeyId(instanceId: string, keyId: string, remoteJid?: string): Promise<StoredMessage | undefined> {
     let q = this.db.kysely.selectFrom('messages').selectAll().where('instanceId', '=', instanceId).where('keyId', '=', keyId);
     if (remoteJid) q = q.where('remoteJid', '=', remoteJid);
-    const row = await q.orderBy('messageTimestamp', 'desc').executeTakeFirst();
-    return row && toDomain(row);
+    const rows = await q.execute();
+    const newest = rows.reduce<(typeof rows)[number] | undefined>((a, r) => (!a || Number(r.messageTimestamp) > Number(a.messageTimestamp) ? r : a), undefined);
+    return newest && toDomain(newest);
   }
 
   /** One status change, appended to the history and set as current (tests and tools; the ingest path batches). */

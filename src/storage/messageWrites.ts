@@ -35,7 +35,7 @@ export function updateStamp(): string {
   return new Date(lastUpdateAt).toISOString();
 }
 
-/** The hot writes of the ingest path, in batches: duplicates refused by the unique key, never looked up first. */
+/** The hot writes of the ingest path, in batches: duplicates refused by the unique key (instanceId, keyId, remoteJid, fromMe), never looked up first. */
 export class MessageWrites {
   private readonly insert: BulkInsert;
   private readonly updates: BulkInsert;
@@ -44,7 +44,7 @@ export class MessageWrites {
     this.insert = new BulkInsert(db.provider, {
       table: 'messages',
       columns: MESSAGE_COLUMNS,
-      onConflict: { target: ['instanceId', 'remoteJid', 'keyId', 'fromMe'], mysqlUpdate: (d) => `${d.id('id')} = ${d.id('id')}` },
+      onConflict: { target: ['instanceId', 'keyId', 'remoteJid', 'fromMe'], mysqlUpdate: (d) => `${d.id('id')} = ${d.id('id')}` },
       returning: ['id'],
     });
     this.updates = new BulkInsert(db.provider, { table: 'messageUpdates', columns: UPDATE_COLUMNS });

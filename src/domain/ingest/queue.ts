@@ -86,6 +86,8 @@ export class IngestQueue<W> {
   private async pump(): Promise<void> {
     let backoff = 50;
     while (this.entries.length) {
+      // One turn of the event loop lets work that is already arriving (other chats' requests, acks) join this batch.
+      if (this.entries[0]!.job.kind === 'batch') await new Promise((r) => setImmediate(r));
       const batch = this.take();
       try {
         const head = batch[0]!.job;

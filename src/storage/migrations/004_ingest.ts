@@ -3,12 +3,14 @@ import type { Provider } from '../db.js';
 import { dialectHelpers } from './dialect.js';
 
 /**
- * The batched ingest path: a message is unique per (instance, chat, key id, direction), so duplicates are refused by
+ * The batched ingest path: a message is unique per (instance, key id, chat, direction), so duplicates are refused by
  * the database instead of a SELECT first; and per-instance counters that fetchInstances reads instead of COUNT(*).
  */
 export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
   const { table } = dialectHelpers(db, provider);
-  await db.schema.createIndex('messages_instance_jid_key').unique().on('messages').columns(['instanceId', 'remoteJid', 'keyId', 'fromMe']).execute();
+  // Key id first, so the same index serves lookups by key id alone (acks, quotes) and replaces the old key index.
+  await db.schema.createIndex('messages_instance_key_unique').unique().on('messages').columns(['instanceId', 'keyId', 'remoteJid', 'fromMe']).execute();
+  await db.schema.dropIndex('messages_instance_key').$call((b) => (provider === 'mysql' ? b.on('messages') : b)).execute();
 
   await table('instanceCounters')
     .addColumn('instanceId', 'varchar(64)', (c) => c.primaryKey())
