@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type Dialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
+import { SqliteCheckpointer } from './sqliteCheckpointer.js';
 
 export type Provider = 'sqlite' | 'postgresql' | 'mysql';
 
@@ -23,20 +24,30 @@ export interface DbOptions {
 /** Opens the one Kysely instance the gateway uses, for SQLite (embedded default), PostgreSQL or MySQL/MariaDB. */
 export async function openDatabase(provider: Provider, uri: string, options: DbOptions = {}): Promise<Db> {
   let pgPool: { totalCount: number; idleCount: number; waitingCount: number } | undefined;
-  const dialect = await createDialect(provider, uri, (pool) => (pgPool = pool), options.onPoolError ?? (() => undefined));
+  let checkpointer: SqliteCheckpointer | undefined;
+  const dialect = await createDialect(provider, uri, { exposePool: (pool) => (pgPool = pool), onPoolError: options.onPoolError ?? (() => undefined), checkpointer: (c) => (checkpointer = c) });
   const { onQuery } = options;
   const kysely = new Kysely<Database>({ dialect, ...(onQuery ? { log: (e) => onQuery(e.query.sql, e.queryDurationMillis) } : {}) });
   return {
     kysely,
     provider,
     poolStats: () => (pgPool ? { total: pgPool.totalCount, idle: pgPool.idleCount, waiting: pgPool.waitingCount } : undefined),
-    close: () => kysely.destroy(),
+    close: async () => {
+      await checkpointer?.close();
+      await kysely.destroy();
+    },
   };
 }
 
 type PgPoolLike = { totalCount: number; idleCount: number; waitingCount: number };
 
-async function createDialect(provider: Provider, uri: string, exposePool: (pool: PgPoolLike) => void, onPoolError: (err: Error) => void): Promise<Dialect> {
+interface DialectHooks {
+  exposePool: (pool: PgPoolLike) => void;
+  onPoolError: (err: Error) => void;
+  checkpointer: (c: SqliteCheckpointer) => void;
+}
+
+async function createDialect(provider: Provider, uri: string, { exposePool, onPoolError, checkpointer }: DialectHooks): Promise<Dialect> {
   if (provider === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
     const file = uri.replace(/^(sqlite|file):(\/\/)?/, '');
@@ -46,6 +57,10 @@ async function createDialect(provider: Provider, uri: string, exposePool: (pool:
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
+    if (file !== ':memory:') {
+      database.pragma('wal_autocheckpoint = 0');
+      checkpointer(new SqliteCheckpointer(file));
+    }
     return new SqliteDialect({ database: withStatementCache(database) });
   }
   if (provider === 'postgresql') {
