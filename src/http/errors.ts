@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError, statusText } from '../domain/errors.js';
 import { formatValidationErrors } from './validation.js';
 import { reportError } from '../observability/errorReporting.js';
+import { isDatabaseUnreachable } from '../storage/db.js';
 
 export interface ErrorBody {
   status: number;
@@ -31,6 +32,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (err instanceof SyntaxError || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
       const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
       return reply.status(status).send(errorBody(status, [err.message]));
+    }
+    if (isDatabaseUnreachable(err)) {
+      request.log.warn({ err: err.message }, 'database unreachable');
+      return reply.status(503).header('retry-after', '1').send(errorBody(503, ['The database is unreachable. Try again shortly.']));
     }
     request.log.error({ err }, 'unhandled error');
     reportError(err, { instance: (request.params as { instanceName?: string } | undefined)?.instanceName, correlationId: request.id, route: request.routeOptions.url });

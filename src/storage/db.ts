@@ -115,3 +115,14 @@ export async function ping(db: Db, timeoutMs?: number): Promise<void> {
     probe.catch(() => undefined);
   }
 }
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', '57P01', '57P02', '57P03', '53300']);
+const UNREACHABLE_TEXT = /connection terminated|timeout exceeded when trying to connect|connection (is )?closed|pool is closed|cannot enqueue|server closed the connection|connect etimedout|database ping timed out/i;
+
+/** Whether an error means the database could not be reached (as opposed to a statement it refused). */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && (UNREACHABLE_CODES.has(e.code) || e.code.startsWith('08'))) return true;
+  return typeof e.message === 'string' && UNREACHABLE_TEXT.test(e.message);
+}

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from './db.js';
 import type { EventAttemptTable, EventOutboxTable } from './schema.js';
 import type { Executor } from './instanceRepository.js';
+import { BulkInsert, chunks } from './sql/bulk.js';
 
 export type OutboxState = 'pending' | 'delivered' | 'dead';
 
@@ -23,24 +24,27 @@ export interface Outcome {
 const INSERT_CHUNK = 500;
 
 /** The durable outbox: append in the caller's transaction, load by leased partitions, record outcomes in batches. */
+const OUTBOX_COLUMNS = ['id', 'instanceId', 'instanceName', 'event', 'lane', 'partition', 'url', 'headers', 'secret', 'body', 'state', 'attempts', 'nextAttemptAt', 'createdAt', 'deliveredAt', 'lastStatus', 'lastError', 'correlationId'] as const satisfies ReadonlyArray<keyof NewOutboxRow>;
+
 export class OutboxRepository {
-  constructor(private readonly db: Db) {}
+  /** The append statement, built once per row count. */
+  private readonly insert: BulkInsert;
+
+  constructor(private readonly db: Db) {
+    this.insert = new BulkInsert(db.provider, { table: 'eventOutbox', columns: OUTBOX_COLUMNS, returning: ['seq'] });
+  }
 
   /**
    * Inserts the rows; returns their seqs in row order where the database can say (RETURNING: SQLite, PostgreSQL),
    * else undefined. Seqs grow in VALUES order, so the returned ones are sorted rather than trusted to come in order.
    */
   async append(rows: NewOutboxRow[], tx: Executor = this.db.kysely): Promise<number[] | undefined> {
-    if (this.db.provider === 'mysql') {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.insertInto('eventOutbox').values(rows.slice(i, i + INSERT_CHUNK)).execute();
-      return undefined;
-    }
     const seqs: number[] = [];
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = (await tx.insertInto('eventOutbox').values(rows.slice(i, i + INSERT_CHUNK)).returning('seq').execute()).map((r) => Number(r.seq));
-      seqs.push(...chunk.sort((a, b) => a - b));
+    for (const chunk of chunks(rows, OUTBOX_COLUMNS.length)) {
+      const res = await tx.executeQuery<{ seq: number }>(this.insert.compile(chunk.map((r) => OUTBOX_COLUMNS.map((c) => r[c]))));
+      if (this.insert.returns) seqs.push(...res.rows.map((r) => Number(r.seq)).sort((a, b) => a - b));
     }
-    return seqs;
+    return this.insert.returns ? seqs : undefined;
   }
 
   /** Pending rows of these partitions after `afterSeq`, oldest first. */

@@ -68,15 +68,19 @@ export class SandboxNetwork {
       messageTimestamp: timestamp,
       source: 'web',
     };
-    this.later(() => this.handOver(() => from.ack(key, 'SERVER_ACK')));
+    // The server's ack is taken before the message moves on, so a delivery receipt can never overtake it.
+    this.later(() => this.handOver(() => from.ack(key, 'SERVER_ACK'), () => this.route(from, key, recipientNumber, inbound)));
+  }
+
+  private route(from: SandboxPhone, key: MessageKey, recipientNumber: string, inbound: InboundMessage): void {
     const recipient = this.online.get(recipientNumber);
-    if (recipient) return this.later(() => this.deliver(from, recipient, inbound), 2);
+    if (recipient) return this.later(() => this.deliver(from, recipient, inbound));
     const mailbox = this.mailboxes.get(recipientNumber);
     if (mailbox) {
       mailbox.push({ from, message: inbound });
       return;
     }
-    if (!key.remoteJid.endsWith('@g.us')) this.later(() => this.handOver(() => from.ack(key, 'DELIVERY_ACK')), 2);
+    if (!key.remoteJid.endsWith('@g.us')) this.later(() => this.handOver(() => from.ack(key, 'DELIVERY_ACK')));
   }
 
   /** The recipient read (or played) messages: tell each sender. */

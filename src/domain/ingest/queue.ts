@@ -11,9 +11,11 @@ interface Entry<W> {
   reject: (err: unknown) => void;
 }
 
-/** Memory shared by every instance's queue: the sum of their weights is bounded too. */
+/** What every instance's queue shares: the memory bound on their sum, and whether the database is known unreachable. */
 export class IngestBudget {
   used = 0;
+  /** Set by the first queue whose commit fails on an unreachable database, cleared by the next commit that succeeds. */
+  databaseDown = false;
   constructor(readonly perInstance: number, readonly total: number) {}
 }
 
@@ -43,7 +45,6 @@ export class IngestQueue<W> {
   private pumping: Promise<void> | undefined;
   /** Batch jobs to take one at a time after a batch failed while the database answered. */
   private singles = 0;
-  private outage = false;
 
   constructor(private readonly o: IngestQueueOptions<W>) {}
 
@@ -57,7 +58,7 @@ export class IngestQueue<W> {
     const weight = jobs.reduce((n, j) => n + (j.kind === 'batch' ? j.weight : 0), 0);
     const { budget } = this.o;
     if (!force && weight > 0 && this.weight > 0 && (this.weight + weight > budget.perInstance || budget.used + weight > budget.total)) {
-      return Promise.reject(new HoldBack(this.outage ? 1000 : 100));
+      return Promise.reject(new HoldBack(budget.databaseDown ? 1000 : 100));
     }
     const done = jobs.map((job) => {
       const w = job.kind === 'batch' ? job.weight : 0;
@@ -71,7 +72,7 @@ export class IngestQueue<W> {
 
   /** True while the database is known unreachable: callers that would act first (send) should refuse instead. */
   get blocked(): boolean {
-    return this.outage;
+    return this.o.budget.databaseDown;
   }
 
   get pending(): number {
@@ -93,15 +94,15 @@ export class IngestQueue<W> {
         const head = batch[0]!.job;
         if (head.kind === 'step') await head.run();
         else await this.o.commit(batch.map((e) => (e.job as { work: W }).work));
-        if (this.outage) this.o.logger.info('database reachable again; queued work committed');
-        this.outage = false;
+        if (this.o.budget.databaseDown) this.o.logger.info('database reachable again; queued work committed');
+        this.o.budget.databaseDown = false;
         backoff = 50;
         this.settle(batch.length, (e) => e.resolve());
         if (this.singles > 0) this.singles--;
       } catch (err) {
         if (!(await this.o.reachable())) {
-          if (!this.outage) this.o.logger.warn({ err: errorText(err), queued: this.entries.length }, 'database unreachable; holding queued work and retrying');
-          this.outage = true;
+          if (!this.o.budget.databaseDown) this.o.logger.warn({ err: errorText(err), queued: this.entries.length }, 'database unreachable; holding queued work and retrying');
+          this.o.budget.databaseDown = true;
           await sleep(backoff);
           backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
           continue;

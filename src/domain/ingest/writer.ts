@@ -81,7 +81,8 @@ export class IngestWriter {
     const createdChats = chats.length ? await this.repos.chatWrites.upsertChats(chats, tx) : new Set<string>();
     const changes = fresh.flatMap(contactDeltas);
     const contacts = changes.length ? await this.repos.chatWrites.upsertContacts(changes, tx) : new Map<string, ContactResult>();
-    const updates = batches.map((b, i) => [...b.works.flatMap((w) => (w.type === 'updates' ? w.updates : [])), ...b.live.earlyUpdates.take(fresh[i]!.map((m) => m.stored.key.id))]);
+    // Updates kept from before their message arrived go first: they happened before the batch's own.
+    const updates = batches.map((b, i) => [...b.live.earlyUpdates.take(fresh[i]!.map((m) => m.stored.key.id)), ...b.works.flatMap((w) => (w.type === 'updates' ? w.updates : []))]);
     const applied = await this.applyUpdates(batches, updates, fresh, tx);
     await this.repos.counters.increment(
       batches.map((b, i) => {
