@@ -4,112 +4,19 @@
  * 2. two processes on one PostgreSQL database share the outbox partitions, deliver each event once while both live,
  *    and the survivor takes over the partitions of a killed one when its lease expires.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { availableProviders, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { WebhookReceiver, type Received } from '../helpers/receiver.js';
+import { freePort, GatewayProcess, sleep, until, waitOpen } from '../helpers/gatewayProcess.js';
 import { openDatabase, type Db, type Provider } from '../../src/storage/db.js';
 import { OUTBOX_PARTITIONS } from '../../src/storage/migrations/002_outbox.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'durability-global-key-0123456789';
 /** Short leases keep the takeover waits of these tests in seconds (the default is 15 s). */
 const LEASE_MS = 4000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string | (() => string), everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as T;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(everyMs);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-// --- gateway child processes ---
-
-class GatewayProcess {
-  readonly logs: string[] = [];
-  readonly exited: Promise<number | null>;
-  private alive = true;
-
-  private constructor(readonly name: string, readonly child: ChildProcess, readonly port: number) {
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.logs.push(line);
-      if (this.logs.length > 500) this.logs.splice(0, this.logs.length - 500);
-    };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    this.exited = new Promise((r) => child.once('exit', (code) => { this.alive = false; r(code); }));
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  static async start(name: string, port: number, env: Record<string, string>): Promise<GatewayProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, SERVER_PORT: String(port), SERVER_HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const gw = new GatewayProcess(name, child, port);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (!gw.alive) throw new Error(`${name} exited during start-up:\n${gw.logs.join('\n')}`);
-      try {
-        const res = await fetch(`${gw.url}/`, { signal: AbortSignal.timeout(1000) });
-        if (res.status === 200) return gw;
-      } catch {
-        /* not listening yet */
-      }
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`${name} did not answer GET / within 30 s:\n${gw.logs.join('\n')}`);
-      }
-      await sleep(50);
-    }
-  }
-
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { apikey: KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
-
-  /** SIGKILL: no shutdown hook runs, nothing is flushed, leases are not released. */
-  async kill(): Promise<void> {
-    if (this.alive) this.child.kill('SIGKILL');
-    await this.exited;
-  }
-
-  /** Log lines at error level or above (pino level >= 50). */
-  errors(): string[] {
-    return this.logs.filter((l) => /"level":(5\d|60)/.test(l) || !l.startsWith('{'));
-  }
-}
+// --- gateway child processes: test/helpers/gatewayProcess.ts ---
 
 function gatewayEnv(db: TestDatabase): Record<string, string> {
   return {
@@ -133,10 +40,6 @@ async function createInstance(gw: GatewayProcess, name: string, number: string, 
   const scanned = await gw.call('POST', `/sandbox/scan/${name}`, { number });
   expect(scanned.status, JSON.stringify(scanned.body)).toBe(200);
   await waitOpen(gw, name);
-}
-
-async function waitOpen(gw: GatewayProcess, name: string): Promise<void> {
-  await until(async () => (await gw.call('GET', `/instance/connectionState/${name}`)).body?.instance?.state === 'open', 15_000, `${name} open`, 50);
 }
 
 // --- the inbound flood ---

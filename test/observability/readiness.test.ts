@@ -1,36 +1,7 @@
-import { createServer, type Server, type Socket, connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableProviders, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { startTestServer, waitFor, type TestServer } from '../helpers/server.js';
-
-/** A TCP proxy in front of PostgreSQL that the test can cut and restore, to take the database away. */
-class CuttableProxy {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly targetPort: number) {}
-
-  async start(port = 0): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = connect(this.targetPort, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async cut(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => this.server!.close(() => r()));
-  }
-}
+import { CuttableProxy } from '../helpers/cuttableProxy.js';
 
 const { run } = await availableProviders();
 const suite = run.includes('postgresql') ? describe : describe.skip;
@@ -50,6 +21,7 @@ suite('readiness follows the database (PostgreSQL behind a cuttable proxy)', () 
   });
   afterAll(async () => {
     await server?.stop().catch(() => undefined);
+    await proxy?.stop();
     await db?.drop();
   });
 
