@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { instanceRow } from '../helpers/instanceRow.js';
 import { availableProviders, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { openDatabase, type Db, type Provider } from '../../src/storage/db.js';
 import { migrateToLatest, LATEST_MIGRATION } from '../../src/storage/migrate.js';
@@ -10,7 +11,6 @@ import type { ChatDelta, ContactDelta } from '../../src/storage/chatWrites.js';
 import type { StatusRow } from '../../src/storage/messageWrites.js';
 import { toRow } from '../../src/storage/messageRows.js';
 import { chunks } from '../../src/storage/sql/bulk.js';
-import { sha256Hex } from '../../src/security/secrets.js';
 import { rowId } from '../../src/domain/ids.js';
 import type { Instance, StoredMessage } from '../../src/domain/types.js';
 import * as m001 from '../../src/storage/migrations/001_initial.js';
@@ -81,27 +81,7 @@ function suite(provider: Provider): void {
 
   async function newInstance(r: Repositories = repos): Promise<Instance> {
     seq += 1;
-    const token = randomUUID().toUpperCase();
-    const stamp = new Date(Date.UTC(2024, 0, 1, 0, 0, seq)).toISOString();
-    const inst: Instance = {
-      id: randomUUID(),
-      name: `ingest-${seq}-${randomUUID().slice(0, 8)}`,
-      connectionStatus: 'close',
-      ownerJid: null,
-      profileName: null,
-      profilePicUrl: null,
-      integration: 'SANDBOX',
-      number: `5521${String(900000000 + seq)}`,
-      businessId: null,
-      token,
-      tokenHash: sha256Hex(token),
-      clientName: 'evolution',
-      disconnectionReasonCode: null,
-      disconnectionObject: null,
-      disconnectionAt: null,
-      createdAt: stamp,
-      updatedAt: stamp,
-    };
+    const inst = instanceRow(seq, 'ingest');
     await r.instances.insert(inst);
     return inst;
   }

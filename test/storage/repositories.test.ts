@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { sql } from 'kysely';
+import { instanceRow } from '../helpers/instanceRow.js';
 import { availableProviders, createTestDatabase, MYSQL_ADMIN, type TestDatabase } from '../helpers/databases.js';
 import { openDatabase, type Db, type Provider } from '../../src/storage/db.js';
 import { migrateToLatest, LATEST_MIGRATION } from '../../src/storage/migrate.js';
@@ -26,28 +27,7 @@ function suite(provider: Provider): void {
   /** A fresh instance (unique name, number and token), inserted. createdAt increases with each call. */
   async function newInstance(over: Partial<Instance> = {}): Promise<Instance> {
     seq += 1;
-    const token = randomUUID().toUpperCase();
-    const stamp = new Date(Date.UTC(2024, 0, 1, 0, 0, seq)).toISOString();
-    const inst: Instance = {
-      id: randomUUID(),
-      name: `inst-${seq}-${randomUUID().slice(0, 8)}`,
-      connectionStatus: 'close',
-      ownerJid: null,
-      profileName: null,
-      profilePicUrl: null,
-      integration: 'SANDBOX',
-      number: `5511${String(900000000 + seq)}`,
-      businessId: null,
-      token,
-      tokenHash: sha256Hex(token),
-      clientName: 'evolution',
-      disconnectionReasonCode: null,
-      disconnectionObject: null,
-      disconnectionAt: null,
-      createdAt: stamp,
-      updatedAt: stamp,
-      ...over,
-    };
+    const inst = instanceRow(seq, 'inst', over);
     await repos.instances.insert(inst);
     return inst;
   }
