@@ -45,13 +45,13 @@ export class ChatWrites {
       returning: ['id'],
       onConflict: {
         target: ['instanceId', 'remoteJid'],
-        // Newer wins for the last message; history never moves it backwards. MySQL applies its list left to right,
+        // Newer wins for the last message and the last inbound time; history never moves them backwards. MySQL applies its list left to right,
         // so lastMessage is decided before lastMessageTimestamp changes.
         update: (d) => [
           `${d.id('unreadMessages')} = ${d.old('unreadMessages')} + ${d.neu('unreadMessages')}`,
           `${d.id('lastMessage')} = CASE WHEN ${d.neu('lastMessageTimestamp')} >= COALESCE(${d.old('lastMessageTimestamp')}, 0) THEN ${d.neu('lastMessage')} ELSE ${d.old('lastMessage')} END`,
           `${d.id('lastMessageTimestamp')} = CASE WHEN ${d.neu('lastMessageTimestamp')} >= COALESCE(${d.old('lastMessageTimestamp')}, 0) THEN ${d.neu('lastMessageTimestamp')} ELSE ${d.old('lastMessageTimestamp')} END`,
-          `${d.id('lastInboundAt')} = COALESCE(${d.neu('lastInboundAt')}, ${d.old('lastInboundAt')})`,
+          `${d.id('lastInboundAt')} = CASE WHEN ${d.neu('lastInboundAt')} IS NULL OR ${d.neu('lastInboundAt')} < COALESCE(${d.old('lastInboundAt')}, 0) THEN ${d.old('lastInboundAt')} ELSE ${d.neu('lastInboundAt')} END`,
           `${d.id('name')} = COALESCE(${d.old('name')}, ${d.neu('name')})`,
           `${d.id('updatedAt')} = ${d.neu('updatedAt')}`,
         ].join(', '),
@@ -59,7 +59,7 @@ export class ChatWrites {
           `${d.id('unreadMessages')} = ${d.id('unreadMessages')} + ${d.neu('unreadMessages')}`,
           `${d.id('lastMessage')} = IF(${d.neu('lastMessageTimestamp')} >= COALESCE(${d.id('lastMessageTimestamp')}, 0), ${d.neu('lastMessage')}, ${d.id('lastMessage')})`,
           `${d.id('lastMessageTimestamp')} = GREATEST(COALESCE(${d.id('lastMessageTimestamp')}, 0), ${d.neu('lastMessageTimestamp')})`,
-          `${d.id('lastInboundAt')} = COALESCE(${d.neu('lastInboundAt')}, ${d.id('lastInboundAt')})`,
+          `${d.id('lastInboundAt')} = IF(${d.neu('lastInboundAt')} IS NULL, ${d.id('lastInboundAt')}, GREATEST(COALESCE(${d.id('lastInboundAt')}, 0), ${d.neu('lastInboundAt')}))`,
           `${d.id('name')} = COALESCE(${d.id('name')}, ${d.neu('name')})`,
           `${d.id('updatedAt')} = ${d.neu('updatedAt')}`,
         ].join(', '),

@@ -211,9 +211,11 @@ function suite(provider: Provider): void {
         // same timestamp replaces (>=); a missing name is filled
         chatDelta(a.id, c2, { name: 'Carol', unreadIncrement: 1, lastMessage: { text: 'a2-same-time' }, lastMessageTimestamp: 900, lastInboundAt: 900 }),
         // history: older than what is stored, must not move it back
-        chatDelta(b.id, c1, { name: null, unreadIncrement: 0, lastMessage: { text: 'b1-older' }, lastMessageTimestamp: 500, lastInboundAt: null }),
+        chatDelta(b.id, c1, { name: null, unreadIncrement: 0, lastMessage: { text: 'b1-older' }, lastMessageTimestamp: 500, lastInboundAt: 500 }),
       ]);
       expect(again2).toEqual(new Set());
+      // An older inbound time (history) does not move the last inbound time back.
+      expect(await chatRow(b.id, c1)).toMatchObject({ lastInboundAt: 2000 });
       const a1 = await chatRow(a.id, c1);
       expect(a1.id).toBe(first.a1.id);
       expect(a1).toMatchObject({ name: 'Alice', unreadMessages: 5, lastInboundAt: 1000 });
