@@ -65,6 +65,7 @@ export const INSTANCE_ROUTES: RouteCase[] = [
 export const SANDBOX_ROUTES: RouteCase[] = [
   { label: 'POST /sandbox/scan', method: 'POST', path: (i) => `/sandbox/scan/${i}`, body: { number: '5511900009999' }, auth: 'global', openapi: '/sandbox/scan/{instanceName}' },
   { label: 'POST /sandbox/inbound', method: 'POST', path: (i) => `/sandbox/inbound/${i}`, body: { from: CONTACT, text: 'hi there' }, auth: 'global', openapi: '/sandbox/inbound/{instanceName}' },
+  { label: 'POST /sandbox/history', method: 'POST', path: (i) => `/sandbox/history/${i}`, body: { messages: [{ from: CONTACT, text: 'from the history', id: 'HISTORY0001' }] }, auth: 'global', openapi: '/sandbox/history/{instanceName}' },
   { label: 'POST /sandbox/status', method: 'POST', path: (i) => `/sandbox/status/${i}`, body: { keyId: '3EB0BBBBBBBBBBBBBBBB', status: 'READ' }, auth: 'global', openapi: '/sandbox/status/{instanceName}' },
   { label: 'POST /sandbox/disconnect', method: 'POST', path: (i) => `/sandbox/disconnect/${i}`, body: { statusReason: 401 }, auth: 'global', openapi: '/sandbox/disconnect/{instanceName}' },
 ];

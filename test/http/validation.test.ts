@@ -153,6 +153,13 @@ const CASES: Record<string, Case[]> = {
     ['message a string', { from: CONTACT, message: 'x' }],
     ['bad group jid', { from: CONTACT, text: 'x', groupJid: 'nope' }],
   ],
+  'POST /sandbox/history': [
+    ['no messages', {}, ['instance requires property "messages"']],
+    ['messages empty', { messages: [] }],
+    ['a message without from', { messages: [{ text: 'x' }] }],
+    ['a message without content', { messages: [{ from: CONTACT }] }, ['instance requires property "message" or "text"']],
+    ['progress over 100', { messages: [{ from: CONTACT, text: 'x' }], progress: 101 }],
+  ],
   'POST /sandbox/status': [
     ['no keyId', { status: 'READ' }, ['instance requires property "keyId"']],
     ['status not in enum', { keyId: 'SENT', status: 'SEEN' }, ['status is not one of enum values: DELIVERY_ACK,READ,PLAYED']],
