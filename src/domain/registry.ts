@@ -5,7 +5,7 @@ import type { EventSource } from '../events/bus.js';
 import type { IngestQueue } from './ingest/queue.js';
 import type { IngestWork } from './ingest/writer.js';
 import { EarlyUpdates } from './ingest/earlyUpdates.js';
-import { secretsEqual, sha256Hex } from '../security/secrets.js';
+import { secretMatchesDigest, sha256Hex } from '../security/secrets.js';
 
 /** An instance loaded in this process: its row, cached config, its channel and driver, and its ordered ingest queue. */
 export class LiveInstance {
@@ -60,12 +60,12 @@ export class InstanceRegistry {
 
   /** Whether `key` is this instance's token (constant-time). */
   tokenMatches(live: LiveInstance, key: string): boolean {
-    return secretsEqual(live.instance.token, key);
+    return secretMatchesDigest(key, Buffer.from(live.instance.tokenHash, 'hex'));
   }
 
   /** Instances whose token is `key` (hash lookup, then constant-time confirmation). */
   byToken(key: string): LiveInstance[] {
     const hash = sha256Hex(key);
-    return this.all().filter((l) => l.instance.tokenHash === hash && secretsEqual(l.instance.token, key));
+    return this.all().filter((l) => l.instance.tokenHash === hash && this.tokenMatches(l, key));
   }
 }

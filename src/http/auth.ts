@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { instanceMissing, unauthorized } from '../domain/errors.js';
 import type { InstanceRegistry, LiveInstance } from '../domain/registry.js';
-import { secretsEqual } from '../security/secrets.js';
+import { secretMatchesDigest, sha256Digest } from '../security/secrets.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,7 +32,8 @@ function apikeyOf(request: FastifyRequest): string | undefined {
  * (upstream answered 404 before 401). Keys are compared in constant time.
  */
 export function createGuards(globalKey: string, registry: InstanceRegistry): Guards {
-  const isGlobal = (key: string) => secretsEqual(key, globalKey);
+  const globalDigest = sha256Digest(globalKey);
+  const isGlobal = (key: string) => secretMatchesDigest(key, globalDigest);
   return {
     global: async (request: FastifyRequest, _reply: FastifyReply) => {
       const key = apikeyOf(request);

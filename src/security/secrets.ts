@@ -11,6 +11,15 @@ export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
+/** The same comparison against a secret whose SHA-256 is known (hashed once, not on every request). */
+export function secretMatchesDigest(value: string, digest: Buffer): boolean {
+  return timingSafeEqual(createHash('sha256').update(value).digest(), digest);
+}
+
+export function sha256Digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
 /** AES-256-GCM for secrets stored at rest (instance tokens, channel credentials). Output: v1.<iv>.<tag>.<ciphertext>, base64url. */
 export class SecretBox {
   private readonly key: Buffer;
