@@ -5,6 +5,8 @@ import { printGrid, printTable } from '../load.js';
 import { freshDatabase, gitCommit, machine, printDeliveryTable, runDeliveryBench, type DeliveryResult } from '../delivery.js';
 import { apiSuite } from './api.js';
 import { capacity, type CapacityResult } from './capacity.js';
+import { PATH_DEFAULTS, runPathBench } from '../path/index.js';
+import { printPath } from '../path/report.js';
 
 export interface SuiteOptions {
   seconds: number;
@@ -44,13 +46,18 @@ export async function runSuite(o: SuiteOptions): Promise<string> {
     const flood = await runDeliveryBench({ ...base, rate: 500, seconds: o.floodSeconds, producer: 'receive', pipelines: ['durable'], modes: ['paced'] });
     printDeliveryTable([...delivery, ...flood]);
 
+    // User path (issue 8), modest: 5,000 flood messages, sendText for --seconds; the full run is npm run bench:path.
+    console.log(`\nuser path: inbound flood of 5,000 messages (1 and 16 instances) vs a relay, sendText ${o.seconds} s vs bare Fastify, history batch`);
+    const path = await runPathBench({ ...PATH_DEFAULTS, messages: 5000, seconds: o.seconds, pg: o.pg });
+    printPath(path);
+
     const totalSeconds = Math.round((Date.now() - started) / 1000);
-    const summary = { date: new Date().toISOString(), commit: gitCommit(), machine: machine(), provider: o.pg ? 'postgresql' : 'sqlite', totalSeconds, options: { ...o, pg: o.pg ? 'set' : undefined }, api: apiResult, capacities, delivery, flood };
+    const summary = { date: new Date().toISOString(), commit: gitCommit(), machine: machine(), provider: o.pg ? 'postgresql' : 'sqlite', totalSeconds, options: { ...o, pg: o.pg ? 'set' : undefined }, api: apiResult, capacities, delivery, flood, path };
     mkdirSync('bench/results', { recursive: true });
     const file = join('bench/results', `${summary.date.replace(/[:.]/g, '-')}-suite.json`);
     writeFileSync(file, JSON.stringify(summary, null, 2));
     console.log(`\n${summary.date}  commit ${summary.commit}  ${summary.machine}  suite took ${totalSeconds} s\nwritten ${file}`);
-    if ([...delivery, ...flood].some((r) => r.missing > 0)) process.exitCode = 2;
+    if ([...delivery, ...flood, ...path.flood].some((r) => r.missing > 0)) process.exitCode = 2;
     return file;
   } finally {
     rmSync(dir, { recursive: true, force: true });
