@@ -41,9 +41,11 @@ export async function buildApp(gateway: Gateway): Promise<App> {
 
   // Correlation id = request id: it follows the events this request causes into webhook deliveries (x-correlation-id).
   const spans = new WeakMap<object, Span>();
+  // Without an exporter every span is a no-op: skip building its name and attributes on each request.
+  const tracingOn = !!gateway.config.observability.otlpEndpoint;
   app.addHook('onRequest', async (request) => {
     enterCorrelation(request.id);
-    spans.set(request, tracer().startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, { attributes: { 'http.request.method': request.method, 'http.route': request.routeOptions.url ?? '', 'gateway.correlation_id': request.id } }));
+    if (tracingOn) spans.set(request, tracer().startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, { attributes: { 'http.request.method': request.method, 'http.route': request.routeOptions.url ?? '', 'gateway.correlation_id': request.id } }));
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
