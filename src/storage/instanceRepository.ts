@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db.js';
+import type { InstanceCounts } from './counterRepository.js';
 import type { Database, InstanceTable } from './schema.js';
 import type { ConnectionState, Instance } from '../domain/types.js';
 import { SecretBox } from '../security/secrets.js';
@@ -14,11 +15,6 @@ export interface InstanceFilter {
   tokenHash?: string;
 }
 
-export interface InstanceCounts {
-  Message: number;
-  Contact: number;
-  Chat: number;
-}
 
 /** Instances with their token sealed at rest (hash for lookups, ciphertext to show it back to its owner). */
 export class InstanceRepository {
@@ -52,6 +48,7 @@ export class InstanceRepository {
     await tx.deleteFrom('instances').where('id', '=', id).execute();
   }
 
+  /** The row counts by COUNT(*): what the kept counters (CounterRepository) must equal; too slow for every request. */
   async counts(ids: string[]): Promise<Map<string, InstanceCounts>> {
     const out = new Map<string, InstanceCounts>();
     for (const id of ids) out.set(id, { Message: 0, Contact: 0, Chat: 0 });

@@ -19,8 +19,6 @@ export type IngestWork =
   | { type: 'sent'; record: StoredMessage }
   | { type: 'updates'; updates: MessageUpdate[] };
 
-export const weightOf = (w: IngestWork): number => (w.type === 'messages' ? w.messages.length : w.type === 'updates' ? w.updates.length : 1);
-
 /** One stored message of the batch and the work it came from. */
 interface Item {
   stored: StoredMessage;
