@@ -1,6 +1,8 @@
 import type { CommitOutcome, IngestWriter, IngestWork } from './writer.js';
 import type { LiveInstance } from '../registry.js';
 
+const GATHER_TURNS = 4;
+
 interface Waiting {
   live: LiveInstance;
   works: IngestWork[];
@@ -22,8 +24,17 @@ export class IngestCommitter {
   commit(live: LiveInstance, works: IngestWork[]): Promise<CommitOutcome> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ live, works, resolve, reject });
-      this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.drain());
+      this.running ??= this.gather().then(() => this.drain());
     });
+  }
+
+  /** Turns of the event loop pass while other instances are still handing batches over (a few at most). */
+  private async gather(): Promise<void> {
+    for (let turn = 0; turn < GATHER_TURNS; turn++) {
+      const before = this.waiting.length;
+      await new Promise((r) => setImmediate(r));
+      if (this.waiting.length === before) return;
+    }
   }
 
   private async drain(): Promise<void> {
