@@ -203,7 +203,7 @@ export class InstanceService {
     const all = this.deps.registry.all();
     for (const live of all) if (live.deleteTimer) clearTimeout(live.deleteTimer);
     await Promise.all(all.map((l) => l.channel.close().catch(() => undefined)));
-    // Work still waiting for an unreachable database is not lost with the process only where the channel resends it.
+    // Waits at most 10 s: what an unreachable database still holds then goes with the process, never acknowledged.
     await Promise.race([Promise.all(all.map((l) => l.ingest.idle())), new Promise((r) => setTimeout(r, 10_000).unref())]);
   }
 
