@@ -109,6 +109,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
       return { pending: s.pending, oldestPendingAgeSeconds: s.oldestCreatedAt ? (Date.now() - s.oldestCreatedAt) / 1000 : 0, dead: 0 };
     },
     pool: () => db.poolStats(),
+    ingest: () => ({ pending: budget.used, databaseDown: budget.databaseDown }),
   });
   if (worker) worker.stats.onDelivered = (ms) => metrics.deliveryLatency.observe(ms / 1000);
   await worker?.start();

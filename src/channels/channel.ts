@@ -1,8 +1,7 @@
-import type { ConnectionState, MessageKey } from '../domain/types.js';
+import type { ConnectionState, MessageKey, Settings } from '../domain/types.js';
 import type { Outbound, SentMessage } from './content.js';
 import type { ChannelListener } from './events.js';
 import type { ChannelKeyStore } from './keyStore.js';
-import type { Settings } from '../domain/types.js';
 
 /** The QR object upstream returns from create/connect and sends in `qrcode.updated`. */
 export interface QrCode {

@@ -229,6 +229,7 @@ export class InstanceService {
       budget,
       reachable,
       logger: logger.child({ instance: live.name }),
+      onHoldBack: () => this.deps.metrics?.holdBacks.inc({ channel: driver.integration }),
       commit: async (works) => {
         const outcome = await committer.commit(live, works);
         this.messages.afterCommit(live, outcome.received);

@@ -6,6 +6,8 @@ export interface MetricSources {
   delivery(): { queued: number; inFlight: number; delivered: number; retried: number; dead: number } | undefined;
   outbox(): Promise<{ pending: number; oldestPendingAgeSeconds: number; dead: number } | undefined>;
   pool(): { total: number; idle: number; waiting: number } | undefined;
+  /** Work accepted from channels and not committed yet, and whether the ingest path finds the database unreachable. */
+  ingest(): { pending: number; databaseDown: boolean };
   version: string;
   clientName: string;
   serverUrl?: string;
@@ -22,6 +24,7 @@ export class Metrics {
   readonly dbQueryDuration: Histogram<'kind'>;
   readonly deliveryLatency: Histogram<string>;
   readonly events: Counter<'event'>;
+  readonly holdBacks: Counter<'channel'>;
   private sources?: MetricSources;
 
   constructor() {
@@ -34,7 +37,15 @@ export class Metrics {
     this.deliveryLatency = new Histogram({ name: 'gateway_webhook_delivery_latency_seconds', help: 'Time from event emission to a 2xx webhook answer', buckets: LATENCY_BUCKETS, registers });
     this.events = new Counter({ name: 'gateway_events_total', help: 'Events emitted (committed) by name', labelNames: ['event'], registers });
 
+    this.holdBacks = new Counter({ name: 'gateway_ingest_hold_backs_total', help: 'Times a channel was told to hold back (ingest queue full)', labelNames: ['channel'], registers });
+
     const self = this;
+    new Gauge({ name: 'gateway_ingest_pending', help: 'Messages and updates accepted from channels and not committed yet', registers, collect() {
+      this.set(self.sources?.ingest().pending ?? 0);
+    } });
+    new Gauge({ name: 'gateway_ingest_database_down', help: '1 while the ingest path finds the database unreachable and holds its work', registers, collect() {
+      this.set(self.sources?.ingest().databaseDown ? 1 : 0);
+    } });
     new Gauge({
       name: 'gateway_instances',
       help: 'Instances by channel and connection state',

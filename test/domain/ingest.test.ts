@@ -375,12 +375,16 @@ describe('ingest back-pressure (INGEST_MAX_PENDING_PER_INSTANCE=5)', () => {
     await connectedSandbox(server, 'bp', '5511970100007');
     const live = liveOf(server, 'bp');
     const N = 40;
+    const holdBacks = async () => (await server.gateway.metrics.holdBacks.get()).values.find((v) => v.labels.channel === 'SANDBOX')?.value ?? 0;
+    const holdBacksBefore = await holdBacks();
     const held = holdQueue(live);
     const answers: Array<{ status: number; body: any; headers: Headers } | undefined> = new Array(N);
     const posts = Array.from({ length: N }, (_, i) => post('bp', i).then((r) => (answers[i] = r)));
     // With the queue held, exactly 5 messages fit; the others are answered at once.
     await waitFor(() => answers.filter(Boolean).length === N - 5, 10_000, 'the refusals');
     expect(live.ingest.pending).toBe(5);
+    expect(await holdBacks()).toBe(holdBacksBefore + N - 5);
+    expect((await server.gateway.metrics.registry.getSingleMetric('gateway_ingest_pending')!.get()).values[0]!.value).toBeGreaterThanOrEqual(5);
     held.release();
     await Promise.all(posts);
 

@@ -28,6 +28,8 @@ export interface IngestQueueOptions<W> {
   logger: Logger;
   /** Most weight (messages + updates) one transaction takes. */
   maxBatch?: number;
+  /** Called each time work is refused with HoldBack (metrics). */
+  onHoldBack?: () => void;
 }
 
 /** A work item that fails this many times alone while the database answers is refused (logged), not retried forever. */
@@ -59,6 +61,7 @@ export class IngestQueue<W> {
     const weight = jobs.reduce((n, j) => n + (j.kind === 'batch' ? j.weight : 0), 0);
     const { budget } = this.o;
     if (!force && weight > 0 && this.weight > 0 && (this.weight + weight > budget.perInstance || budget.used + weight > budget.total)) {
+      this.o.onHoldBack?.();
       return Promise.reject(new HoldBack(budget.databaseDown ? 1000 : 100));
     }
     const done = jobs.map((job) => {
