@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
-import { instanceRow } from '../helpers/instanceRow.js';
+import { instanceRow, messageRow, type MessageOverrides } from '../helpers/rows.js';
 import { availableProviders, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { openDatabase, type Db, type Provider } from '../../src/storage/db.js';
 import { migrateToLatest, LATEST_MIGRATION } from '../../src/storage/migrate.js';
@@ -47,20 +47,8 @@ for (const provider of skipped) describe.skip(`ingest writes on ${provider} (dat
 const keyId = () => `3EB0${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}`;
 const jid = (n: number) => `55119${String(n).padStart(8, '0')}@s.whatsapp.net`;
 
-function msg(instanceId: string, over: Partial<StoredMessage> & { keyId?: string; remoteJid?: string; fromMe?: boolean } = {}): StoredMessage {
-  const { keyId: k, remoteJid, fromMe, ...rest } = over;
-  return {
-    id: rowId(),
-    key: { remoteJid: remoteJid ?? jid(1), fromMe: fromMe ?? false, id: k ?? keyId() },
-    pushName: 'Alice',
-    messageType: 'conversation',
-    message: { conversation: 'hello' },
-    source: 'web',
-    messageTimestamp: 1_700_000_000,
-    instanceId,
-    status: 'DELIVERY_ACK',
-    ...rest,
-  };
+function msg(instanceId: string, over: MessageOverrides = {}): StoredMessage {
+  return messageRow(instanceId, over, { remoteJid: jid(1), keyId });
 }
 
 /** The same message (key, content) under a fresh row id, as a redelivery builds it. */

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { sql } from 'kysely';
-import { instanceRow } from '../helpers/instanceRow.js';
+import { instanceRow, messageRow, type MessageOverrides } from '../helpers/rows.js';
 import { availableProviders, createTestDatabase, MYSQL_ADMIN, type TestDatabase } from '../helpers/databases.js';
 import { openDatabase, type Db, type Provider } from '../../src/storage/db.js';
 import { migrateToLatest, LATEST_MIGRATION } from '../../src/storage/migrate.js';
 import { Repositories } from '../../src/storage/repositories.js';
 import { sha256Hex } from '../../src/security/secrets.js';
-import { rowId } from '../../src/domain/ids.js';
 import type { Instance, Settings, StoredMessage } from '../../src/domain/types.js';
 
 const ENCRYPTION_KEY = 'storage-test-encryption-key';
@@ -32,21 +31,10 @@ function suite(provider: Provider): void {
     return inst;
   }
 
-  function msg(instanceId: string, over: Partial<StoredMessage> & { keyId?: string; remoteJid?: string; fromMe?: boolean } = {}): StoredMessage {
-    const { keyId, remoteJid, fromMe, ...rest } = over;
-    return {
-      id: rowId(),
-      key: { remoteJid: remoteJid ?? '5511000000001@s.whatsapp.net', fromMe: fromMe ?? false, id: keyId ?? `3EB0${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}` },
-      pushName: 'Alice',
-      messageType: 'conversation',
-      message: { conversation: 'hello' },
-      source: 'web',
-      messageTimestamp: 1_700_000_000,
-      instanceId,
-      status: 'DELIVERY_ACK',
-      ...rest,
-    };
+  function msg(instanceId: string, over: MessageOverrides = {}): StoredMessage {
+    return messageRow(instanceId, over, { remoteJid: '5511000000001@s.whatsapp.net', keyId: () => `3EB0${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}` });
   }
+
 
   const page = (instanceId: string, extra: Record<string, unknown> = {}) => repos.messages.find({ instanceId, page: 1, pageSize: 50, ...extra });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Instance } from '../../src/domain/types.js';
+import type { Instance, StoredMessage } from '../../src/domain/types.js';
+import { rowId } from '../../src/domain/ids.js';
 import { sha256Hex } from '../../src/security/secrets.js';
 
 /** An instance row with a unique name, number and token; createdAt grows with `seq`. */
@@ -25,5 +26,24 @@ export function instanceRow(seq: number, prefix: string, over: Partial<Instance>
     createdAt: stamp,
     updatedAt: stamp,
     ...over,
+  };
+}
+
+export type MessageOverrides = Partial<StoredMessage> & { keyId?: string; remoteJid?: string; fromMe?: boolean };
+
+/** A stored message of `instanceId` (a text from "Alice"); `keyId`, `remoteJid` and `fromMe` shape its key. */
+export function messageRow(instanceId: string, over: MessageOverrides = {}, defaults: { remoteJid: string; keyId: () => string }): StoredMessage {
+  const { keyId, remoteJid, fromMe, ...rest } = over;
+  return {
+    id: rowId(),
+    key: { remoteJid: remoteJid ?? defaults.remoteJid, fromMe: fromMe ?? false, id: keyId ?? defaults.keyId() },
+    pushName: 'Alice',
+    messageType: 'conversation',
+    message: { conversation: 'hello' },
+    source: 'web',
+    messageTimestamp: 1_700_000_000,
+    instanceId,
+    status: 'DELIVERY_ACK',
+    ...rest,
   };
 }
