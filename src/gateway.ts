@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { openDatabase, ping, type Db } from './storage/db.js';
+import { isDatabaseUnreachable, openDatabase, ping, type Db } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { Repositories } from './storage/repositories.js';
 import { EventBus } from './events/bus.js';
@@ -90,7 +90,8 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   const media = new HttpMediaFetcher({ maxBytes: 16 * 1024 * 1024, timeoutMs: 15_000, logger });
   const committer = new IngestCommitter(new IngestWriter(repos, bus, instanceCache, media));
   const budget = new IngestBudget(config.ingest.maxPendingPerInstance, config.ingest.maxPendingTotal);
-  const reachable = () => ping(db, 3000).then(() => true, () => false);
+  // A connection error says so itself (the pool may already have a fresh connection for the ping); otherwise ask.
+  const reachable = (err: unknown) => (isDatabaseUnreachable(err) ? Promise.resolve(false) : ping(db, 3000).then(() => true, () => false));
   const instances = new InstanceService({ config, repos, registry, bus, drivers, committer, budget, reachable, logger, metrics, cache: instanceCache });
   const messages = new MessageService(repos, bus, instances, instanceCache, metrics);
   instances.messages = messages;

@@ -51,8 +51,8 @@ export interface InstanceServiceDeps {
   drivers: ReadonlyMap<string, ChannelDriver>;
   committer: IngestCommitter;
   budget: IngestBudget;
-  /** Whether the database answers (after a failed commit: wait, or give up on the work). */
-  reachable: () => Promise<boolean>;
+  /** Whether the database answers after a commit failed with `err` (wait, or give up on the work). */
+  reachable: (err: unknown) => Promise<boolean>;
   logger: Logger;
   cache: InstanceCache;
   metrics?: Metrics;

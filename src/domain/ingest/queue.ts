@@ -23,8 +23,8 @@ export interface IngestQueueOptions<W> {
   budget: IngestBudget;
   /** Commits these works in one transaction (with their events). */
   commit: (works: W[]) => Promise<void>;
-  /** After a failure: can the database be reached? Unreachable means wait and retry, never give up. */
-  reachable: () => Promise<boolean>;
+  /** After a failure (`err`): can the database be reached? Unreachable means wait and retry, never give up. */
+  reachable: (err: unknown) => Promise<boolean>;
   logger: Logger;
   /** Most weight (messages + updates) one transaction takes. */
   maxBatch?: number;
@@ -103,7 +103,7 @@ export class IngestQueue<W> {
         this.settle(batch.length, (e) => e.resolve());
         if (this.singles > 0) this.singles--;
       } catch (err) {
-        if (!(await this.o.reachable())) {
+        if (!(await this.o.reachable(err))) {
           if (!this.o.budget.databaseDown) this.o.logger.warn({ err: errorText(err), queued: this.entries.length }, 'database unreachable; holding queued work and retrying');
           this.o.budget.databaseDown = true;
           await sleep(backoff);
