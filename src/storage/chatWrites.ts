@@ -38,7 +38,7 @@ export class ChatWrites {
   private readonly chats: BulkInsert;
   private readonly contacts: BulkInsert;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.chats = new BulkInsert(db.provider, {
       table: 'chats',
       columns: CHAT_COLUMNS,

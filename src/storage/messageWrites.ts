@@ -40,7 +40,7 @@ export class MessageWrites {
   private readonly insert: BulkInsert;
   private readonly updates: BulkInsert;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.insert = new BulkInsert(db.provider, {
       table: 'messages',
       columns: MESSAGE_COLUMNS,

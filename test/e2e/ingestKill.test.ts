@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { availableProviders, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { WebhookReceiver } from '../helpers/receiver.js';
 import { createSandboxInstance, freePort, GatewayProcess, sleep, until, waitOpen } from '../helpers/gatewayProcess.js';
-import { checkDeliveries, floodPlan, postInbound, some, upsertReport, type FloodMessage } from '../helpers/inboundFlood.js';
+import { checkDeliveries, floodPlan, postInbound, some, upsertReport } from '../helpers/inboundFlood.js';
 import type { Provider } from '../../src/storage/db.js';
 
 const KEY = 'ingest-kill-global-key-0123456789';
