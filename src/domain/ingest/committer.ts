@@ -1,7 +1,6 @@
 import type { CommitOutcome, IngestWriter, IngestWork } from './writer.js';
 import type { LiveInstance } from '../registry.js';
-
-const GATHER_TURNS = 4;
+import { gatherWhileGrowing } from './gather.js';
 
 interface Waiting {
   live: LiveInstance;
@@ -24,17 +23,9 @@ export class IngestCommitter {
   commit(live: LiveInstance, works: IngestWork[]): Promise<CommitOutcome> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ live, works, resolve, reject });
-      this.running ??= this.gather().then(() => this.drain());
+      // Other instances still handing batches over join this commit.
+      this.running ??= gatherWhileGrowing(() => this.waiting.length).then(() => this.drain());
     });
-  }
-
-  /** Turns of the event loop pass while other instances are still handing batches over (a few at most). */
-  private async gather(): Promise<void> {
-    for (let turn = 0; turn < GATHER_TURNS; turn++) {
-      const before = this.waiting.length;
-      await new Promise((r) => setImmediate(r));
-      if (this.waiting.length === before) return;
-    }
   }
 
   private async drain(): Promise<void> {

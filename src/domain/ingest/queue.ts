@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { HoldBack } from '../../channels/events.js';
+import { gatherWhileGrowing } from './gather.js';
 
 /** Work the writer commits in batches (messages, sent records, updates), or a step run on its own, in order with them. */
 export type Job<W> = { kind: 'batch'; work: W; weight: number } | { kind: 'step'; what: string; run: () => Promise<void> };
@@ -35,7 +36,6 @@ export interface IngestQueueOptions<W> {
 /** A work item that fails this many times alone while the database answers is refused (logged), not retried forever. */
 const POISON_FAILURES = 3;
 const MAX_BACKOFF_MS = 2000;
-const GATHER_TURNS = 4;
 
 /**
  * One instance's ordered work. Consecutive batch jobs are drained into one transaction; a failed transaction is
@@ -91,7 +91,8 @@ export class IngestQueue<W> {
   private async pump(): Promise<void> {
     let backoff = 50;
     while (this.entries.length) {
-      if (this.entries[0]!.job.kind === 'batch') await this.gather();
+      // Work still arriving (other chats' requests, acks) joins this batch.
+      if (this.entries[0]!.job.kind === 'batch') await gatherWhileGrowing(() => this.entries.length);
       const batch = this.take();
       try {
         const head = batch[0]!.job;
@@ -127,18 +128,6 @@ export class IngestQueue<W> {
       }
     }
     this.pumping = undefined;
-  }
-
-  /**
-   * Lets turns of the event loop pass while work is still arriving (other chats' requests, acks), so it joins this
-   * batch and shares its commit; a few turns at most, so a lone message is not held.
-   */
-  private async gather(): Promise<void> {
-    for (let turn = 0; turn < GATHER_TURNS; turn++) {
-      const before = this.entries.length;
-      await new Promise((r) => setImmediate(r));
-      if (this.entries.length === before) return;
-    }
   }
 
   /** The head: a step alone, or consecutive batch jobs up to maxBatch weight (one at a time after a failure). */
