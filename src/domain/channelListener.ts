@@ -28,7 +28,7 @@ function jobOf(live: LiveInstance, e: ChannelEvent, deps: ListenerDeps): Job<Ing
   const emit = (event: Parameters<EventBus['emit']>[1], data: unknown, remoteJid?: string) => step(event, () => bus.commit(async (_tx, em) => em(src(), event, data, remoteJid)));
   switch (e.type) {
     case 'messages':
-      return { kind: 'batch', work: { type: 'messages', mode: e.mode, messages: e.messages, ...(e.progress !== undefined ? { progress: e.progress } : {}) }, weight: e.messages.length };
+      return { kind: 'batch', work: { type: 'messages', mode: e.mode, messages: e.messages }, weight: e.messages.length };
     case 'message.updates':
       return { kind: 'batch', work: { type: 'updates', updates: e.updates }, weight: e.updates.length };
     case 'connection':

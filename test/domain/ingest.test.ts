@@ -110,6 +110,23 @@ describe('ingest', () => {
       expect(hook.received.indexOf(upsert)).toBeLessThan(hook.received.indexOf(update));
     });
 
+    it('stays kept when the batch that would apply it rolls back, and is applied by the retry', async () => {
+      const live = liveOf(server, 'early');
+      const channel = channelOf(server, 'early');
+      const contact = '5511980100009';
+      const key = { remoteJid: jidOf(contact), fromMe: false, id: 'EARLYRETRY000001' };
+      await channel.ack(key, 'READ');
+      expect(live.earlyUpdates.size).toBe(1);
+      const insert = vi.spyOn(server.gateway.repos.messages.writes, 'insertNew').mockRejectedValueOnce(new Error('statement refused once'));
+      await channel.receive(inbound(contact, key.id, 'stored on the second try'));
+      insert.mockRestore();
+      expect(live.earlyUpdates.size).toBe(0);
+      const [row] = await stored(server, 'early', key.id);
+      expect(row).toMatchObject({ key, status: 'READ' });
+      const updates = emittedOf('early', 'messages.update').filter((e) => (e.data as any).keyId === key.id).map((e) => (e.data as any).status);
+      expect(updates).toEqual(['READ']);
+    });
+
     it('is applied to a message of the owner sent from another device (append): DELIVERY_ACK over the stored SERVER_ACK', async () => {
       const live = liveOf(server, 'early');
       const channel = channelOf(server, 'early');

@@ -19,18 +19,21 @@ export class EarlyUpdates {
     }
   }
 
-  /** The kept updates of these key ids, removed from the store. */
-  take(keyIds: Iterable<string>): MessageUpdate[] {
+  /** The kept (unexpired) updates of these key ids; they stay kept until `forget`, once they are committed. */
+  peek(keyIds: Iterable<string>): MessageUpdate[] {
     if (!this.byKeyId.size) return [];
     const now = Date.now();
     const out: MessageUpdate[] = [];
     for (const id of keyIds) {
       const entry = this.byKeyId.get(id);
-      if (!entry) continue;
-      this.byKeyId.delete(id);
-      if (entry.until >= now) out.push(...entry.updates);
+      if (entry && entry.until >= now) out.push(...entry.updates);
     }
     return out;
+  }
+
+  forget(keyIds: Iterable<string>): void {
+    if (!this.byKeyId.size) return;
+    for (const id of keyIds) this.byKeyId.delete(id);
   }
 
   get size(): number {

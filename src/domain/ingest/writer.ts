@@ -15,7 +15,7 @@ import { publicView } from '../messageView.js';
 
 /** What the ingest path commits: messages from the network, records of API sends, and updates to stored messages. */
 export type IngestWork =
-  | { type: 'messages'; mode: MessageMode; messages: InboundMessage[]; progress?: number }
+  | { type: 'messages'; mode: MessageMode; messages: InboundMessage[] }
   | { type: 'sent'; record: StoredMessage }
   | { type: 'updates'; updates: MessageUpdate[] };
 
@@ -38,6 +38,12 @@ export interface CommitOutcome {
   received: StoredMessage[];
 }
 
+/** What a committed batch does to an instance's early-update store: forget what it applied, keep what found no message. */
+interface EarlyChanges {
+  applied: string[];
+  unmatched: MessageUpdate[];
+}
+
 type UpdateEvent = { event: 'messages.update' | 'messages.edited' | 'messages.delete'; data: unknown; remoteJid: string };
 
 /**
@@ -54,7 +60,13 @@ export class IngestWriter {
   async commit(batches: InstanceBatch[]): Promise<CommitOutcome[]> {
     const items: Item[][] = [];
     for (const b of batches) items.push(await this.itemsOf(b));
-    const { outcomes, contacts } = await this.bus.commit((tx, emit) => this.write(batches, items, tx, emit));
+    const { outcomes, contacts, early } = await this.bus.commit((tx, emit) => this.write(batches, items, tx, emit));
+    // The early-update store changes only once the transaction holds: a rolled-back batch is retried with it as it was.
+    early.forEach((e, i) => {
+      const store = batches[i]!.live.earlyUpdates;
+      store.forget(e.applied);
+      for (const u of e.unmatched) store.keep(u);
+    });
     for (const [key, c] of contacts) {
       const [instanceId, jid] = splitKey(key);
       await this.cache.rememberContact(instanceId, jid, c.pushName);
@@ -72,7 +84,7 @@ export class IngestWriter {
     return items;
   }
 
-  private async write(batches: InstanceBatch[], items: Item[][], tx: Executor, emit: Emit): Promise<{ outcomes: CommitOutcome[]; contacts: Map<string, ContactResult> }> {
+  private async write(batches: InstanceBatch[], items: Item[][], tx: Executor, emit: Emit): Promise<{ outcomes: CommitOutcome[]; contacts: Map<string, ContactResult>; early: EarlyChanges[] }> {
     const inserted = await this.repos.messages.writes.insertNew(items.flat().map((i) => i.stored), tx);
     const fresh = items.map((list) => list.filter((i) => inserted.has(i.stored.id)));
     const chats = fresh.flatMap(chatDeltas);
@@ -80,8 +92,9 @@ export class IngestWriter {
     const changes = fresh.flatMap(contactDeltas);
     const contacts = changes.length ? await this.repos.chatWrites.upsertContacts(changes, tx) : new Map<string, ContactResult>();
     // Updates kept from before their message arrived go first: they happened before the batch's own.
-    const updates = batches.map((b, i) => [...b.live.earlyUpdates.take(fresh[i]!.map((m) => m.stored.key.id)), ...b.works.flatMap((w) => (w.type === 'updates' ? w.updates : []))]);
-    const applied = await this.applyUpdates(batches, updates, fresh, tx);
+    const freshIds = fresh.map((list) => list.map((m) => m.stored.key.id));
+    const updates = batches.map((b, i) => [...b.live.earlyUpdates.peek(freshIds[i]!), ...b.works.flatMap((w) => (w.type === 'updates' ? w.updates : []))]);
+    const { events: applied, unmatched } = await this.applyUpdates(batches, updates, fresh, tx);
     await this.repos.counters.increment(
       batches.map((b, i) => {
         const id = b.live.id;
@@ -91,7 +104,7 @@ export class IngestWriter {
       tx,
     );
     const outcomes = batches.map((b, i) => this.announce(b.live, fresh[i]!, createdChats, contacts, applied[i]!, emit));
-    return { outcomes, contacts };
+    return { outcomes, contacts, early: batches.map((_, i) => ({ applied: freshIds[i]!, unmatched: unmatched[i]! })) };
   }
 
   /** Emits one instance's events in the order its works arrived. */
@@ -131,10 +144,11 @@ export class IngestWriter {
     return { received: fresh.filter((i) => i.mode === 'live' && !i.stored.key.fromMe).map((i) => i.stored) };
   }
 
-  /** Applies acks (never backwards), edits, revokes, votes and errors; an update whose message is not stored yet is kept for later. */
-  private async applyUpdates(batches: InstanceBatch[], updates: MessageUpdate[][], fresh: Item[][], tx: Executor): Promise<UpdateEvent[][]> {
+  /** Applies acks (never backwards), edits, revokes, votes and errors; returns, too, the updates whose message is not stored yet. */
+  private async applyUpdates(batches: InstanceBatch[], updates: MessageUpdate[][], fresh: Item[][], tx: Executor): Promise<{ events: UpdateEvent[][]; unmatched: MessageUpdate[][] }> {
     const events: UpdateEvent[][] = batches.map(() => []);
-    if (!updates.some((u) => u.length)) return events;
+    const unmatched: MessageUpdate[][] = batches.map(() => []);
+    if (!updates.some((u) => u.length)) return { events, unmatched };
     const freshKeys = new Set(fresh.flatMap((list, i) => list.map((m) => chatKey(batches[i]!.live.id, m.stored.key.id))));
     const lookup = batches.flatMap((b, i) => updates[i]!.filter((u) => !freshKeys.has(chatKey(b.live.id, u.key.id))).map((u) => ({ instanceId: b.live.id, keyId: u.key.id })));
     const targets = await this.repos.messages.writes.targets([...new Set(lookup.map((l) => l.instanceId))], lookup.map((l) => l.keyId), tx);
@@ -153,7 +167,7 @@ export class IngestWriter {
       for (const u of updates[i]!) {
         const target = pick(targets.get(chatKey(instanceId, u.key.id)), u);
         if (!target) {
-          live.earlyUpdates.keep(u);
+          unmatched[i]!.push(u);
           continue;
         }
         const base = { keyId: u.key.id, remoteJid: u.key.remoteJid, fromMe: u.key.fromMe };
@@ -182,7 +196,7 @@ export class IngestWriter {
     });
     for (const e of edits) await this.repos.messages.writes.replaceContent(e.id, e.message, tx);
     await this.repos.messages.writes.recordStatuses(history, current, tx);
-    return events;
+    return { events, unmatched };
   }
 
   /** The rows of a message work, built once: ignored groups dropped, media inlined as base64 when the webhook asks. */
