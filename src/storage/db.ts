@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type Dialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import { SqliteCheckpointer } from './sqliteCheckpointer.js';
+import { withTimeout } from '../timeout.js';
 
 export type Provider = 'sqlite' | 'postgresql' | 'mysql';
 
@@ -105,15 +106,7 @@ function withStatementCache(database: import('better-sqlite3').Database, max = 2
 /** Cheap reachability probe; with `timeoutMs`, a database that does not answer in time counts as unreachable. */
 export async function ping(db: Db, timeoutMs?: number): Promise<void> {
   const probe = sql`select 1`.execute(db.kysely);
-  if (!timeoutMs) return void (await probe);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('database ping timed out')), timeoutMs)));
-  try {
-    await Promise.race([probe, timeout]);
-  } finally {
-    clearTimeout(timer);
-    probe.catch(() => undefined);
-  }
+  await (timeoutMs ? withTimeout(probe, timeoutMs, 'database ping timed out') : probe);
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', '57P01', '57P02', '57P03', '53300']);

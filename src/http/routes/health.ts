@@ -6,13 +6,14 @@ import { Loose, Obj } from '../schemas.js';
 import { LATEST_MIGRATION } from '../../storage/migrate.js';
 import { secretsEqual } from '../../security/secrets.js';
 import { unauthorized } from '../../domain/errors.js';
+import { withTimeout } from '../../timeout.js';
 
 const started = Date.now();
 
 async function timed<T>(fn: () => Promise<T>, timeoutMs: number): Promise<{ ok: boolean; ms: number; value?: T; error?: string }> {
   const t0 = performance.now();
   try {
-    const value = await Promise.race([fn(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs).unref())]);
+    const value = await withTimeout(fn(), timeoutMs, `timed out after ${timeoutMs} ms`);
     return { ok: true, ms: Math.round(performance.now() - t0), value };
   } catch (e) {
     return { ok: false, ms: Math.round(performance.now() - t0), error: (e as Error).message };
