@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Presence, QrCode } from '../channels/channel.js';
-import type { ConnectionUpdate } from '../channels/events.js';
+import { HoldBack, type ConnectionUpdate } from '../channels/events.js';
 import type { ChannelDriver } from '../channels/driver.js';
 import { instanceKeyStore } from '../channels/keyStore.js';
 import { ChannelError } from '../channels/errors.js';
@@ -9,7 +9,7 @@ import type { Emit, EventBus, EventSource } from '../events/bus.js';
 import type { Repositories } from '../storage/repositories.js';
 import type { SettingsRow } from '../storage/settingsRepository.js';
 import type { WebhookInput } from '../storage/webhookRepository.js';
-import { badRequest, forbidden, instanceMissing } from './errors.js';
+import { badRequest, forbidden, instanceMissing, unavailable } from './errors.js';
 import { CONFIGURABLE_EVENT_KEYS } from './events.js';
 import { instanceId, instanceToken, nowIso } from './ids.js';
 import { InstanceRegistry, LiveInstance } from './registry.js';
@@ -189,12 +189,13 @@ export class InstanceService {
     return live.webhook;
   }
 
-  /** Translates channel refusals (not connected, ...) into 400s. */
-  async channelCall<T>(fn: () => Promise<T>): Promise<T> {
+  /** Translates channel refusals (not connected, ...) into 400s, and holding back into 503 (nothing was taken: send it again). */
+  async channelCall<T>(fn: () => T | Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
       if (e instanceof ChannelError) throw badRequest(e.message);
+      if (e instanceof HoldBack) throw unavailable('The gateway is holding back: too much work is waiting. Send it again later.', e.retryAfterMs);
       throw e;
     }
   }

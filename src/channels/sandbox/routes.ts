@@ -4,9 +4,8 @@ import type { DriverRouteContext } from '../driver.js';
 import type { SandboxDriver } from './driver.js';
 import type { SandboxChannel } from './channel.js';
 import { errorResponses, InstanceParams, Loose, Obj } from '../../http/schemas.js';
-import { badRequest, instanceMissing, unavailable } from '../../domain/errors.js';
-import { ChannelError } from '../errors.js';
-import { HoldBack, type InboundMessage } from '../events.js';
+import { badRequest, instanceMissing } from '../../domain/errors.js';
+import type { InboundMessage } from '../events.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import { messageKeyId, nowSeconds } from '../../domain/ids.js';
 import { sourceOfId } from '../../domain/messageContent.js';
@@ -45,21 +44,11 @@ export function sandboxRoutes(app: FastifyInstance, { gateway, guards }: DriverR
     if (!channel) throw badRequest(`The "${name}" instance is not a SANDBOX instance`);
     return { live, channel };
   };
-  /** Channel refusals become 400, holding back becomes 503 (the message was not taken: send it again). */
-  const control = async <T>(fn: () => T | Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof ChannelError) throw badRequest(e.message);
-      if (e instanceof HoldBack) throw unavailable('The gateway is holding back: too much work is waiting. Send it again later.', e.retryAfterMs);
-      throw e;
-    }
-  };
   const base = (summary: string, body: unknown, ok: number) => ({ onRequest: guards.global, schema: { tags, summary, params: InstanceParams, body, response: { [ok]: Loose(), ...errorResponses } } }) as never;
 
   app.post<{ Params: P; Body: Static<typeof ScanBody> }>('/sandbox/scan/:instanceName', base('The phone scans the QR code: the instance opens as this number', ScanBody, 200), async (request) => {
     const { live, channel } = sandboxOf(request);
-    await control(() => channel.scan(request.body.number, request.body.profileName));
+    await gateway.instances.channelCall(() => channel.scan(request.body.number, request.body.profileName));
     await gateway.instances.idle(live);
     return { instance: { instanceName: live.name, state: channel.state, wuid: live.instance.ownerJid } };
   });
@@ -67,7 +56,7 @@ export function sandboxRoutes(app: FastifyInstance, { gateway, guards }: DriverR
   app.post<{ Params: P; Body: Static<typeof InboundBody> }>('/sandbox/inbound/:instanceName', base('A contact sends a message to the instance (201 once it is stored)', InboundBody, 201), async (request, reply) => {
     const { channel } = sandboxOf(request);
     const inbound = inboundOf(request.body);
-    await control(() => channel.inbound('live', [inbound]));
+    await gateway.instances.channelCall(() => channel.inbound('live', [inbound]));
     reply.status(201);
     return inbound;
   });
@@ -75,7 +64,7 @@ export function sandboxRoutes(app: FastifyInstance, { gateway, guards }: DriverR
   app.post<{ Params: P; Body: Static<typeof HistoryBody> }>('/sandbox/history/:instanceName', base("The phone syncs its history: one batch of past messages (201 once stored; `messages.set` events)", HistoryBody, 201), async (request, reply) => {
     const { channel } = sandboxOf(request);
     const messages = request.body.messages.map(inboundOf);
-    await control(() => channel.inbound('history', messages, request.body.progress));
+    await gateway.instances.channelCall(() => channel.inbound('history', messages, request.body.progress));
     reply.status(201);
     return { count: messages.length };
   });
@@ -84,14 +73,14 @@ export function sandboxRoutes(app: FastifyInstance, { gateway, guards }: DriverR
     const { live, channel } = sandboxOf(request);
     const sent = await gateway.repos.messages.findByKeyId(live.id, request.body.keyId);
     if (!sent || !sent.key.fromMe) throw badRequest(`Message "${request.body.keyId}" sent by this instance was not found`);
-    await control(() => channel.contactAck(sent.key, request.body.status as AckStatus));
+    await gateway.instances.channelCall(() => channel.contactAck(sent.key, request.body.status as AckStatus));
     reply.status(201);
     return { keyId: sent.key.id, remoteJid: sent.key.remoteJid, status: request.body.status };
   });
 
   app.post<{ Params: P; Body: Static<typeof DisconnectBody> }>('/sandbox/disconnect/:instanceName', base('The connection drops with a WhatsApp disconnect reason', DisconnectBody, 200), async (request) => {
     const { live, channel } = sandboxOf(request);
-    await control(() => channel.drop(request.body.statusReason));
+    await gateway.instances.channelCall(() => channel.drop(request.body.statusReason));
     await gateway.instances.idle(live);
     await new Promise((r) => setImmediate(r));
     await gateway.instances.idle(live);
