@@ -4,7 +4,7 @@ import type { ContentKind } from './content.js';
 export type SendCapability = `send:${ContentKind}`;
 
 /** Families of operations beyond sending; a channel exposes each one it has as an object of its own. */
-export const OPERATION_FAMILIES = ['presence', 'receipts', 'numbers', 'profile', 'chats', 'groups', 'privacy', 'labels', 'calls', 'business', 'templates'] as const;
+export const OPERATION_FAMILIES = ['presence', 'receipts', 'numbers', 'profile', 'chats', 'groups', 'privacy', 'labels', 'calls', 'business', 'templates', 'media'] as const;
 export type OperationFamily = (typeof OPERATION_FAMILIES)[number];
 
 /** Login and sync features: QR login, pairing-code login, history sync. */

@@ -2,6 +2,18 @@ import type { ConnectionState, MessageKey, Settings } from '../domain/types.js';
 import type { Outbound, SentMessage } from './content.js';
 import type { ChannelListener } from './events.js';
 import type { ChannelKeyStore } from './keyStore.js';
+import type { ReceiptOps } from './operations/receipts.js';
+import type { ProfileOps } from './operations/profile.js';
+import type { ChatOps } from './operations/chats.js';
+import type { GroupOps } from './operations/groups.js';
+import type { PrivacyOps } from './operations/privacy.js';
+import type { LabelOps } from './operations/labels.js';
+import type { CallOps } from './operations/calls.js';
+import type { BusinessOps } from './operations/business.js';
+import type { TemplateOps } from './operations/templates.js';
+import type { MediaOps } from './operations/media.js';
+
+export type { ReceiptOps, ProfileOps, ChatOps, GroupOps, PrivacyOps, LabelOps, CallOps, BusinessOps, TemplateOps, MediaOps };
 
 /** The QR object upstream returns from create/connect and sends in `qrcode.updated`. */
 export interface QrCode {
@@ -31,24 +43,24 @@ export interface PresenceOps {
   sendPresence(presence: Presence, remoteJid?: string): Promise<void>;
 }
 
-export interface ReceiptOps {
-  markRead(keys: MessageKey[]): Promise<void>;
-}
-
 export interface NumberOps {
   checkNumbers(numbers: string[]): Promise<NumberCheck[]>;
 }
 
-export interface ProfileOps {
-  pictureUrl(jid: string): Promise<string | null>;
-}
-
-/** The operation families this issue's routes use; later route families add their own interface here. */
+/** One object per family; each family's interface lives in its own file under operations/. */
 export interface ChannelOperations {
   presence: PresenceOps;
   receipts: ReceiptOps;
   numbers: NumberOps;
   profile: ProfileOps;
+  chats: ChatOps;
+  groups: GroupOps;
+  privacy: PrivacyOps;
+  labels: LabelOps;
+  calls: CallOps;
+  business: BusinessOps;
+  templates: TemplateOps;
+  media: MediaOps;
 }
 
 /** Every channel (sandbox, Baileys, Meta Cloud API, Evolution) implements this core, plus the families it declares. */

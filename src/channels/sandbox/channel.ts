@@ -8,6 +8,15 @@ import { toWhatsAppMessage } from '../whatsapp/wire.js';
 import { jidUser, sandboxNumberExists, toJid } from '../../domain/jid.js';
 import { messageKeyId, nowSeconds } from '../../domain/ids.js';
 import type { SandboxNetwork, SandboxPhone } from './network.js';
+import { SandboxProfile } from './profile.js';
+import { SandboxChats } from './chats.js';
+import { SandboxPrivacy } from './privacy.js';
+import { SandboxGroups } from './groups.js';
+import { SandboxLabels } from './labels.js';
+import { SandboxCalls } from './calls.js';
+import { SandboxBusiness } from './business.js';
+import { SandboxTemplates } from './templates.js';
+import { SandboxMedia } from './media.js';
 
 export interface SandboxCredentials {
   number: string;
@@ -43,9 +52,18 @@ export class SandboxChannel implements Channel, SandboxPhone {
     },
   };
   readonly numbers = { checkNumbers: async (numbers: string[]) => numbers.map((n) => this.checkNumber(n)) };
-  readonly profile = { pictureUrl: async (_jid: string): Promise<string | null> => null };
+  readonly profile = new SandboxProfile(this);
+  // Each family in a file of its own; the driver declares the capability once the family is complete.
+  readonly chats = new SandboxChats(this);
+  readonly privacy = new SandboxPrivacy(this);
+  readonly groups = new SandboxGroups(this);
+  readonly labels = new SandboxLabels(this);
+  readonly calls = new SandboxCalls(this);
+  readonly business = new SandboxBusiness(this);
+  readonly templates = new SandboxTemplates(this);
+  readonly media = new SandboxMedia(this);
 
-  constructor(private readonly ctx: ChannelContext, private readonly opts: SandboxOptions) {
+  constructor(readonly ctx: ChannelContext, readonly opts: SandboxOptions) {
     this.credentials = ctx.credentials as SandboxCredentials | undefined;
   }
 
@@ -209,7 +227,7 @@ export class SandboxChannel implements Channel, SandboxPhone {
     this.qr = null;
   }
 
-  private assertOpen(): void {
+  assertOpen(): void {
     if (this._state !== 'open') throw new ChannelError(`The "${this.ctx.instanceName}" instance is not connected`, 'NOT_CONNECTED');
   }
 }

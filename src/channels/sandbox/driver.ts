@@ -5,11 +5,21 @@ import type { ChannelDriver } from '../driver.js';
 import { SandboxChannel } from './channel.js';
 import { SandboxNetwork } from './network.js';
 import { sandboxRoutes } from './routes.js';
+import { messageControls } from './controls/messages.js';
+import { groupControls } from './controls/groups.js';
+import { contactControls } from './controls/contacts.js';
+import { callControls } from './controls/calls.js';
 
 /** Templates are a Meta Cloud API feature; the simulated phones do everything else a WhatsApp Web client does here. */
 const CAPABILITIES: Capability[] = [
   ...ALL_SEND_KINDS.filter((k) => k !== 'template').map(sendCapability),
-  'presence', 'receipts', 'numbers', 'profile', 'login:qr', 'login:pairingCode', 'history',
+  'presence',
+  'receipts',
+  'numbers',
+  'profile',
+  'login:qr',
+  'login:pairingCode',
+  'history',
 ];
 
 export interface SandboxDriver extends ChannelDriver {
@@ -32,7 +42,13 @@ export function sandboxDriver(config: Pick<Config, 'qrcode' | 'sandbox'>): Sandb
       return channel;
     },
     channelOf: (instanceId) => channels.get(instanceId)?.deref(),
-    routes: (app, context) => sandboxRoutes(app, context, driver),
+    routes: (app, context) => {
+      sandboxRoutes(app, context, driver);
+      messageControls(app, context, driver);
+      groupControls(app, context, driver);
+      contactControls(app, context, driver);
+      callControls(app, context, driver);
+    },
     async close() {
       network.close();
     },

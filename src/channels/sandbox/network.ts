@@ -1,6 +1,9 @@
 import type { AckStatus, MessageKey } from '../../domain/types.js';
 import { HoldBack, type InboundMessage } from '../events.js';
 import { jidUser } from '../../domain/jid.js';
+import { GroupDirectory } from './groupDirectory.js';
+import { PhoneDirectory } from './directory.js';
+import { MediaVault } from './mediaVault.js';
 
 /** What the network needs from a connected sandbox phone. */
 export interface SandboxPhone {
@@ -27,6 +30,9 @@ export class SandboxNetwork {
   /** Which sender a delivered message id belongs to, so read receipts find their way back. */
   private readonly routes = new Map<string, Route>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  readonly groups = new GroupDirectory();
+  readonly directory = new PhoneDirectory();
+  readonly vault = new MediaVault();
 
   constructor(private readonly ackDelayMs: number) {}
 

@@ -34,9 +34,9 @@ type P = { instanceName: string };
 type MessageInput = Static<typeof InboundBody> & { fromMe?: boolean };
 const tags = ['sandbox'];
 
-/** Control routes of the simulated network: the phone scans, contacts write and read, history syncs, the connection drops. */
-export function sandboxRoutes(app: FastifyInstance, { gateway, guards }: DriverRouteContext, driver: SandboxDriver): void {
-  const sandboxOf = (request: FastifyRequest): { live: LiveInstance; channel: SandboxChannel } => {
+/** The live instance and sandbox channel a control route's `:instanceName` names. */
+export function sandboxResolver(gateway: DriverRouteContext['gateway'], driver: SandboxDriver) {
+  return (request: FastifyRequest): { live: LiveInstance; channel: SandboxChannel } => {
     const name = (request.params as P).instanceName;
     const live = gateway.registry.get(name);
     if (!live) throw instanceMissing(name);
@@ -44,7 +44,17 @@ export function sandboxRoutes(app: FastifyInstance, { gateway, guards }: DriverR
     if (!channel) throw badRequest(`The "${name}" instance is not a SANDBOX instance`);
     return { live, channel };
   };
-  const base = (summary: string, body: unknown, ok: number) => ({ onRequest: guards.global, schema: { tags, summary, params: InstanceParams, body, response: { [ok]: Loose(), ...errorResponses } } }) as never;
+}
+
+/** Route options of a control route: global key only (the simulated phone's side), one body schema, OpenAPI tag `sandbox`. */
+export function controlRoute(guards: DriverRouteContext['guards']) {
+  return (summary: string, body: unknown, ok: number) => ({ onRequest: guards.global, schema: { tags, summary, params: InstanceParams, body, response: { [ok]: Loose(), ...errorResponses } } }) as never;
+}
+
+/** Control routes of the simulated network: the phone scans, contacts write and read, history syncs, the connection drops. */
+export function sandboxRoutes(app: FastifyInstance, { gateway, guards }: DriverRouteContext, driver: SandboxDriver): void {
+  const sandboxOf = sandboxResolver(gateway, driver);
+  const base = controlRoute(guards);
 
   app.post<{ Params: P; Body: Static<typeof ScanBody> }>('/sandbox/scan/:instanceName', base('The phone scans the QR code: the instance opens as this number', ScanBody, 200), async (request) => {
     const { live, channel } = sandboxOf(request);
@@ -88,7 +98,7 @@ export function sandboxRoutes(app: FastifyInstance, { gateway, guards }: DriverR
   });
 }
 
-function inboundOf(b: MessageInput): InboundMessage {
+export function inboundOf(b: MessageInput): InboundMessage {
   const message = b.message ?? (b.text !== undefined ? { conversation: b.text } : undefined);
   if (!message || !Object.keys(message).length) throw badRequest('instance requires property "message" or "text"');
   const id = b.id ?? messageKeyId();

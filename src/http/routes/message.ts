@@ -2,19 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { RouteContext } from '../app.js';
 import { errorResponses, InstanceParams, Obj, StoredMessageSchema } from '../schemas.js';
+import { RecipientFields } from '../sendSchemas.js';
 import type { LiveInstance } from '../../domain/registry.js';
 
-const NumberField = Type.String({ minLength: 1, maxLength: 128, 'x-error': 'Invalid format' } as never);
-
-const SendTextBody = Obj({
-  number: NumberField,
-  text: Type.String({ maxLength: 65536 }),
-  delay: Type.Optional(Type.Integer({ minimum: 0, maximum: 300000, description: 'ms of "composing" before sending' })),
-  quoted: Type.Optional(Obj({ key: Obj({ id: Type.String({ minLength: 1 }), remoteJid: Type.Optional(Type.String()), fromMe: Type.Optional(Type.Boolean()) }), message: Type.Optional(Type.Record(Type.String(), Type.Unknown())) })),
-  linkPreview: Type.Optional(Type.Boolean()),
-  mentionsEveryOne: Type.Optional(Type.Boolean()),
-  mentioned: Type.Optional(Type.Array(Type.String())),
-});
+const SendTextBody = Obj({ ...RecipientFields, text: Type.String({ maxLength: 65536 }) });
 
 export function messageRoutes(app: FastifyInstance, { gateway, guards }: RouteContext): void {
   app.post<{ Params: { instanceName: string }; Body: Static<typeof SendTextBody> }>(

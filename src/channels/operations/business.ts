@@ -1,0 +1,2 @@
+/** Business catalogs and collections. */
+export interface BusinessOps {}

@@ -1,0 +1,2 @@
+/** Voice and video calls. */
+export interface CallOps {}

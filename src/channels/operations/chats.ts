@@ -1,0 +1,2 @@
+/** Chat state kept on the network: archive, unread, block lists. */
+export interface ChatOps {}

@@ -1,0 +1,2 @@
+/** Groups: create, metadata, participants, settings, invites. */
+export interface GroupOps {}

@@ -1,0 +1,2 @@
+/** Labels (WhatsApp Business) and their chat associations. */
+export interface LabelOps {}

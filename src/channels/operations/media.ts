@@ -1,0 +1,2 @@
+/** Media of received messages: downloading their bytes from the network. */
+export interface MediaOps {}

@@ -1,0 +1,2 @@
+/** The instance's privacy settings. */
+export interface PrivacyOps {}

@@ -1,0 +1,2 @@
+/** Message templates (WhatsApp Business accounts). */
+export interface TemplateOps {}

@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { DriverRouteContext } from '../../driver.js';
+import type { SandboxDriver } from '../driver.js';
+
+export function callControls(_app: FastifyInstance, _context: DriverRouteContext, _driver: SandboxDriver): void {}
