@@ -22,6 +22,8 @@ import { IngestBudget } from './domain/ingest/queue.js';
 import { IngestWriter } from './domain/ingest/writer.js';
 import { IngestCommitter } from './domain/ingest/committer.js';
 import { HttpMediaFetcher } from './media/fetch.js';
+import type { MediaService } from './media/service.js';
+import { createMediaService } from './media/create.js';
 import { Metrics } from './observability/metrics.js';
 import type { Cache } from './cache/cache.js';
 import { createCache } from './cache/factory.js';
@@ -47,6 +49,8 @@ export interface Gateway {
   metrics: Metrics;
   /** Number checks, profile pictures, known contact names (Redis or in-process). */
   cache: Cache;
+  /** Media pipeline: loading media given by URL, base64 or upload, and the media store (disk or S3). */
+  media: MediaService;
   /** The durable delivery worker (undefined with WEBHOOK_DURABLE=false). */
   worker?: DeliveryWorker;
   /** Stops channels, waits for in-flight deliveries (up to `drainMs`), closes the database. */
@@ -87,6 +91,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
 
   const cache = await createCache(config.cache, logger);
   const instanceCache = new InstanceCache(cache, config.cache.ttlSeconds);
+  const mediaService = createMediaService(config);
   const media = new HttpMediaFetcher({ maxBytes: 16 * 1024 * 1024, timeoutMs: 15_000, logger });
   const committer = new IngestCommitter(new IngestWriter(repos, bus, instanceCache, media));
   const budget = new IngestBudget(config.ingest.maxPendingPerInstance, config.ingest.maxPendingTotal);
@@ -118,7 +123,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   logger.info({ instances: restored }, 'instances restored');
 
   return {
-    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache,
+    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService,
     async close(drainMs = 10_000) {
       await instances.shutdown();
       for (const d of drivers.values()) await d.close?.();
@@ -126,6 +131,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
       await bus.close();
       await db.close();
       await cache.close();
+      await mediaService.close();
     },
   };
 }
