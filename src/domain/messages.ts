@@ -88,6 +88,12 @@ export class MessageService {
     });
   }
 
+  /** Played receipts for voice notes and videos the instance received: their senders see PLAYED. */
+  async markPlayed(live: LiveInstance, keys: MessageKey[]): Promise<void> {
+    const receipts = operations(live, 'receipts');
+    await this.instances.channelCall(() => receipts.markPlayed(keys));
+  }
+
   /** A send that could not be recorded must not go out: refuse it first. */
   private assertRecordable(live: LiveInstance): void {
     if (live.ingest.blocked) throw unavailable('The database is unreachable; nothing was sent. Try again shortly.', 1000);
@@ -112,9 +118,14 @@ export class MessageService {
   private async sendOptions(live: LiveInstance, input: CommonSendInput): Promise<SendOptions> {
     const options: SendOptions = {};
     if (input.quoted?.key?.id) {
-      const quotedMessage = input.quoted.message ?? (await this.repos.messages.findByKeyId(live.id, input.quoted.key.id))?.message;
+      const stored = input.quoted.message ? undefined : await this.repos.messages.findByKeyId(live.id, input.quoted.key.id, input.quoted.key.remoteJid ? toJid(input.quoted.key.remoteJid) : undefined);
+      const quotedMessage = input.quoted.message ?? stored?.message;
       if (!quotedMessage) throw badRequest('Quoted message not found');
-      options.quoted = { key: input.quoted.key, message: quotedMessage };
+      const key = { ...(stored?.key ?? input.quoted.key) };
+      // Who wrote the quoted message, as WhatsApp names it in contextInfo.participant: the instance itself for its own.
+      const author = key.fromMe ? live.instance.ownerJid : (key.participant ?? key.remoteJid);
+      if (author) key.participant = author;
+      options.quoted = { key, message: quotedMessage };
     }
     if (input.mentioned?.length) options.mentions = input.mentioned.map((n) => toJid(n));
     if (input.mentionsEveryOne) options.mentionsEveryOne = true;
