@@ -1,5 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
+
+/** socksv5's server: a net.Server with an authentication method. */
+type SocksServer = NetServer & { useAuth(method: unknown): void };
 import { createProxy, type ProxyServer } from 'proxy';
 // socksv5 has no type declarations
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
@@ -62,7 +65,7 @@ export class HttpProxy {
 export class Socks5Proxy {
   carried = 0;
   refusedAuth = 0;
-  private server!: NetServer;
+  private server!: SocksServer;
   port = 0;
 
   constructor(private readonly credentials?: { username: string; password: string }) {}
