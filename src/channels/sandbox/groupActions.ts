@@ -1,0 +1,121 @@
+import type { GroupMetadata, GroupSetting, MemberAddMode, ParticipantAction, ParticipantResult } from '../operations/groups.js';
+import type { InboundMessage } from '../events.js';
+import { jidUser, sandboxNumberExists } from '../../domain/jid.js';
+import type { SandboxGroup } from './groupDirectory.js';
+import { GroupNotices } from './groupNotices.js';
+import type { SandboxNetwork } from './network.js';
+
+const userJid = (number: string) => `${number}@s.whatsapp.net`;
+
+/** The picture's address on the simulated CDN; `/sandbox/groupPicture` serves its bytes. */
+export function groupPictureUrl(group: SandboxGroup): string | null {
+  return group.picture ? `https://pps.whatsapp.net/v/t61.24694-24/sandbox/${jidUser(group.id)}_${group.picture.id}.jpg` : null;
+}
+
+/**
+ * What a member (`actor`: a sandbox phone's number or a simulated contact's) asks the group server to do. The
+ * directory applies WhatsApp's rules; every change is then told to each member's phone.
+ */
+export class GroupActions {
+  private readonly notices: GroupNotices;
+
+  constructor(private readonly network: SandboxNetwork) {
+    this.notices = new GroupNotices(network);
+  }
+
+  private get directory() {
+    return this.network.groups;
+  }
+
+  async create(actor: string, subject: string, participants: string[]): Promise<GroupMetadata> {
+    const group = this.directory.create(actor, subject, participants.map(jidUser));
+    await this.notices.arrived(group, actor, [...group.members.keys()]);
+    return this.directory.metadata(group);
+  }
+
+  metadata(actor: string, groupJid: string): GroupMetadata {
+    return this.directory.metadata(this.directory.visibleTo(groupJid, actor));
+  }
+
+  list(actor: string): GroupMetadata[] {
+    return this.directory.of(actor).map((g) => this.directory.metadata(g));
+  }
+
+  pictureUrl(actor: string, groupJid: string): string | null {
+    return groupPictureUrl(this.directory.visibleTo(groupJid, actor));
+  }
+
+  async updateSubject(actor: string, groupJid: string, subject: string): Promise<void> {
+    const group = this.directory.editInfo(groupJid, actor);
+    this.directory.setSubject(group, actor, subject);
+    await this.notices.updated(group, actor, { subject });
+  }
+
+  async updateDescription(actor: string, groupJid: string, description: string): Promise<void> {
+    const group = this.directory.editInfo(groupJid, actor);
+    this.directory.setDescription(group, actor, description);
+    await this.notices.updated(group, actor, { desc: group.desc?.text, descId: group.desc?.id });
+  }
+
+  async updatePicture(actor: string, groupJid: string, image: { data: Buffer; mimetype: string }): Promise<void> {
+    const group = this.directory.editInfo(groupJid, actor);
+    this.directory.setPicture(group, image);
+    await this.notices.updated(group, actor, { pictureUrl: groupPictureUrl(group) });
+  }
+
+  async updateParticipants(actor: string, groupJid: string, participants: string[], action: ParticipantAction): Promise<ParticipantResult[]> {
+    const results = this.directory.updateParticipants(groupJid, actor, participants.map(jidUser), action, sandboxNumberExists);
+    const done = results.filter((r) => r.status === '200').map((r) => r.jid);
+    const group = this.directory.visibleTo(groupJid, actor);
+    await this.notices.participants(group, actor, action, done, action === 'remove' ? done.map(jidUser) : []);
+    if (action === 'add') await this.notices.arrived(group, actor, done.map(jidUser));
+    return results;
+  }
+
+  async updateSetting(actor: string, groupJid: string, setting: GroupSetting): Promise<void> {
+    const group = this.directory.setSetting(groupJid, actor, setting);
+    await this.notices.updated(group, actor, setting.endsWith('announcement') ? { announce: group.announce } : { restrict: group.restrict });
+  }
+
+  async toggleEphemeral(actor: string, groupJid: string, expiration: number): Promise<void> {
+    const group = this.directory.editInfo(groupJid, actor);
+    this.directory.setEphemeral(group, expiration);
+    await this.notices.updated(group, actor, { ephemeralDuration: expiration });
+  }
+
+  async memberAddMode(actor: string, groupJid: string, mode: MemberAddMode): Promise<void> {
+    const group = this.directory.setMemberAddMode(groupJid, actor, mode);
+    await this.notices.updated(group, actor, { memberAddMode: group.allMembersAdd });
+  }
+
+  inviteCode(actor: string, groupJid: string): string {
+    return this.directory.inviteCode(groupJid, actor);
+  }
+
+  revokeInvite(actor: string, groupJid: string): string {
+    return this.directory.revokeInvite(groupJid, actor);
+  }
+
+  inviteInfo(code: string): GroupMetadata {
+    return this.directory.metadata(this.directory.byInvite(code));
+  }
+
+  async acceptInvite(actor: string, code: string): Promise<string> {
+    const group = this.directory.join(code, actor);
+    await this.notices.participants(group, actor, 'add', [userJid(actor)]);
+    await this.notices.arrived(group, actor, [actor]);
+    return group.id;
+  }
+
+  async leave(actor: string, groupJid: string): Promise<void> {
+    const { group, promoted } = this.directory.leave(groupJid, actor);
+    await this.notices.participants(group, actor, 'remove', [userJid(actor)], [actor]);
+    if (promoted) await this.notices.participants(group, actor, 'promote', [userJid(promoted)]);
+  }
+
+  /** A simulated contact posts in the group: every member's phone gets it (resolves once their gateways took it). */
+  async post(actor: string, message: InboundMessage): Promise<void> {
+    const recipients = this.directory.recipients(message.key.remoteJid, actor);
+    await this.notices.message(recipients, message);
+  }
+}
