@@ -23,6 +23,12 @@ export interface FindChatsInput {
   skip?: number;
 }
 
+export interface FindStatusInput {
+  where?: { remoteJid?: string; id?: string };
+  page?: number;
+  offset?: number;
+}
+
 export interface FindContactsInput {
   where?: { remoteJid?: string };
   page?: number;
@@ -75,6 +81,7 @@ export class ChatQueries {
       skip: input.skip,
     });
     const now = Date.now();
+    const labels = await this.repos.labels.ofChats(live.id, chats.map((c) => c.remoteJid));
     return chats.map((c) => {
       const windowStart = c.lastInboundAt === null ? null : new Date(c.lastInboundAt * 1000);
       const windowExpires = windowStart && new Date(windowStart.getTime() + WINDOW_MS);
@@ -90,8 +97,29 @@ export class ChatQueries {
         lastMessage: c.lastMessage,
         unreadCount: c.unreadCount,
         isSaved: c.pushName !== null,
+        // The phone's chat state, named as Baileys' Chat names it, and the chat's label ids.
+        archived: c.archived,
+        markedAsUnread: c.markedUnread,
+        labels: labels.get(c.remoteJid) ?? [],
       };
     });
+  }
+
+  /** Status history rows (upstream's MessageUpdate), page by page like upstream: `offset` rows per page. */
+  async findStatusMessage(live: LiveInstance, input: FindStatusInput) {
+    const take = input.offset && input.offset > 0 ? input.offset : undefined;
+    const page = input.page && input.page > 0 ? input.page : 1;
+    const remoteJid = input.where?.remoteJid;
+    return this.repos.messageUpdates.find({ instanceId: live.id, remoteJid: remoteJid === undefined ? undefined : toJid(remoteJid), keyId: input.where?.id, take, skip: take ? take * (page - 1) : undefined });
+  }
+
+  /** The chat row as upstream's Chat model has it, or null. */
+  async findChatByRemoteJid(live: LiveInstance, remoteJid: string) {
+    const jid = toJid(remoteJid);
+    const chat = await this.repos.chatState.find(live.id, jid);
+    if (!chat) return null;
+    const labels = (await this.repos.labels.ofChats(live.id, [jid])).get(jid) ?? [];
+    return { id: chat.id, remoteJid: chat.remoteJid, name: chat.name, labels, createdAt: chat.createdAt, updatedAt: chat.updatedAt, instanceId: chat.instanceId, unreadMessages: chat.unreadMessages, archived: chat.archived, markedAsUnread: chat.markedUnread };
   }
 
   async findContacts(live: LiveInstance, input: FindContactsInput) {

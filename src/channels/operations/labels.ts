@@ -1,2 +1,5 @@
-/** Labels (WhatsApp Business) and their chat associations. */
-export interface LabelOps {}
+/** Labels (WhatsApp Business) and their chat associations. Changes come back as `labels` / `label.association` events. */
+export interface LabelOps {
+  addChatLabel(jid: string, labelId: string): Promise<void>;
+  removeChatLabel(jid: string, labelId: string): Promise<void>;
+}

@@ -3,6 +3,10 @@ import { Type, type Static } from 'typebox';
 import type { RouteContext } from '../app.js';
 import { errorResponses, InstanceParams, Loose, MessageKeySchema, Obj, TimestampRange } from '../schemas.js';
 import type { LiveInstance } from '../../domain/registry.js';
+import type { Presence } from '../../channels/channel.js';
+import { ChatStateService } from '../../domain/chatState.js';
+import { InstanceCache } from '../../domain/instanceCache.js';
+import { NumberField } from '../sendSchemas.js';
 
 const Page = { page: Type.Optional(Type.Integer({ minimum: 1 })), offset: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) };
 
@@ -30,6 +34,23 @@ const MarkReadBody = Obj({ readMessages: Type.Array(MessageKeySchema, { minItems
 const NumbersBody = Obj({ numbers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 1000 }) });
 const ProfilePictureBody = Obj({ number: Type.String({ minLength: 1 }) });
 
+const LastMessageSchema = Obj({
+  key: Obj({ id: Type.String({ minLength: 1 }), fromMe: Type.Boolean(), remoteJid: Type.String({ minLength: 1 }) }),
+  messageTimestamp: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+const ArchiveBody = Obj({ archive: Type.Boolean(), lastMessage: Type.Optional(LastMessageSchema), chat: Type.Optional(Type.String({ minLength: 1 })) });
+const MarkUnreadBody = Obj({ lastMessage: LastMessageSchema, chat: Type.Optional(Type.String({ minLength: 1 })) });
+const PresenceBody = Obj({
+  number: NumberField,
+  presence: Type.String({ enum: ['unavailable', 'available', 'composing', 'recording', 'paused'] }),
+  delay: Type.Integer({ minimum: 0, maximum: 300000, description: 'ms the presence is shown (the request waits as long), then "paused"' }),
+});
+const BlockBody = Obj({ number: NumberField, status: Type.String({ enum: ['block', 'unblock'] }) });
+const FindStatusBody = Obj({ where: Type.Optional(Obj({ remoteJid: Type.Optional(Type.String()), id: Type.Optional(Type.String()) })), ...Page });
+const RemoteJidQuery = Obj({ remoteJid: Type.Optional(Type.String()) });
+const StatusRow = Obj({ id: Type.String(), keyId: Type.String(), remoteJid: Type.String(), fromMe: Type.Boolean(), participant: Type.Union([Type.String(), Type.Null()]), pollUpdates: Type.Null(), status: Type.String(), messageId: Type.String(), instanceId: Type.String() });
+const ChatRow = Obj({ id: Type.String(), remoteJid: Type.String(), name: Type.Union([Type.String(), Type.Null()]), labels: Type.Array(Type.String()), createdAt: Type.String(), updatedAt: Type.String(), instanceId: Type.String(), unreadMessages: Type.Integer(), archived: Type.Boolean(), markedAsUnread: Type.Boolean() });
+
 const tags = ['chat'];
 type P = { instanceName: string };
 const live = (request: { live?: LiveInstance }) => request.live as LiveInstance;
@@ -37,6 +58,65 @@ const live = (request: { live?: LiveInstance }) => request.live as LiveInstance;
 export function chatRoutes(app: FastifyInstance, { gateway, guards }: RouteContext): void {
   const { chats, messages } = gateway;
   const base = { onRequest: guards.instance };
+  const state = new ChatStateService(gateway.repos, gateway.bus, gateway.instances, new InstanceCache(gateway.cache, gateway.config.cache.ttlSeconds));
+
+  app.post<{ Params: P; Body: Static<typeof ArchiveBody> }>(
+    '/chat/archiveChat/:instanceName',
+    { ...base, schema: { tags, summary: 'Archive or unarchive a chat (shows as `archived` in findChats)', params: InstanceParams, body: ArchiveBody, response: { 201: Obj({ chatId: Type.String(), archived: Type.Boolean() }), ...errorResponses } } },
+    async (request, reply) => {
+      const out = await state.archive(live(request), request.body);
+      reply.status(201);
+      return out;
+    },
+  );
+
+  app.post<{ Params: P; Body: Static<typeof MarkUnreadBody> }>(
+    '/chat/markChatUnread/:instanceName',
+    { ...base, schema: { tags, summary: 'Mark a chat as unread (shows as `markedAsUnread` in findChats until it is read)', params: InstanceParams, body: MarkUnreadBody, response: { 201: Obj({ chatId: Type.String(), markedChatUnread: Type.Boolean() }), ...errorResponses } } },
+    async (request, reply) => {
+      const out = await state.markUnread(live(request), request.body);
+      reply.status(201);
+      return out;
+    },
+  );
+
+  app.post<{ Params: P; Body: Static<typeof PresenceBody> }>(
+    '/chat/sendPresence/:instanceName',
+    { ...base, schema: { tags, summary: 'Show typing, recording, online... to a chat for `delay` ms (the answer comes after it)', params: InstanceParams, body: PresenceBody, response: { 201: Obj({ presence: Type.String() }), ...errorResponses } } },
+    async (request, reply) => {
+      const b = request.body;
+      const out = await state.sendPresence(live(request), b.number, b.presence as Presence, b.delay);
+      reply.status(201);
+      return out;
+    },
+  );
+
+  app.post<{ Params: P; Body: Static<typeof BlockBody> }>(
+    '/chat/updateBlockStatus/:instanceName',
+    { ...base, schema: { tags, summary: "Block or unblock a contact (a blocked contact's messages, calls and presence do not arrive)", params: InstanceParams, body: BlockBody, response: { 201: Obj({ block: Type.String() }), ...errorResponses } } },
+    async (request, reply) => {
+      const out = await state.updateBlockStatus(live(request), request.body.number, request.body.status as 'block' | 'unblock');
+      reply.status(201);
+      return out;
+    },
+  );
+
+  app.post<{ Params: P; Body: Static<typeof FindStatusBody> }>(
+    '/chat/findStatusMessage/:instanceName',
+    { ...base, schema: { tags, summary: 'Status history of messages (MessageUpdate rows)', params: InstanceParams, body: FindStatusBody, response: { 200: Type.Array(StatusRow), ...errorResponses } } },
+    async (request) => chats.findStatusMessage(live(request), request.body ?? {}),
+  );
+
+  app.get<{ Params: P; Querystring: Static<typeof RemoteJidQuery> }>(
+    '/chat/findChatByRemoteJid/:instanceName',
+    { ...base, schema: { tags, summary: 'One chat row by its JID, or null', params: InstanceParams, querystring: RemoteJidQuery, response: { 200: Type.Union([ChatRow, Type.Null()]), 400: Obj({ error: Type.String() }), 401: errorResponses[401], 404: errorResponses[404] } } },
+    async (request, reply) => {
+      const remoteJid = request.query.remoteJid;
+      // Upstream answers this one case with a body of its own, not the usual error shape.
+      if (!remoteJid) return reply.status(400).send({ error: 'remoteJid is a required query parameter' });
+      return chats.findChatByRemoteJid(live(request), remoteJid);
+    },
+  );
 
   app.post<{ Params: P; Body: Static<typeof FindMessagesBody> }>(
     '/chat/findMessages/:instanceName',
