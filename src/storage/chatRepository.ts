@@ -31,6 +31,8 @@ export interface ChatView {
   unreadCount: number;
   lastMessage: unknown;
   lastInboundAt: number | null;
+  archived: boolean;
+  markedUnread: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -67,7 +69,8 @@ export class ChatRepository {
   }
 
   async markRead(instanceId: string, remoteJid: string, tx: Executor = this.db.kysely): Promise<boolean> {
-    const res = await tx.updateTable('chats').set({ unreadMessages: 0, updatedAt: nowIso() }).where('instanceId', '=', instanceId).where('remoteJid', '=', remoteJid).where('unreadMessages', '>', 0).executeTakeFirst();
+    // Reading a chat also clears the phone's "marked as unread".
+    const res = await tx.updateTable('chats').set({ unreadMessages: 0, markedUnread: 0, updatedAt: nowIso() }).where('instanceId', '=', instanceId).where('remoteJid', '=', remoteJid).where((eb) => eb.or([eb('unreadMessages', '>', 0), eb('markedUnread', '=', 1)])).executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }
 
@@ -75,7 +78,7 @@ export class ChatRepository {
     let query = this.db.kysely
       .selectFrom('chats')
       .leftJoin('contacts', (j) => j.onRef('contacts.instanceId', '=', 'chats.instanceId').onRef('contacts.remoteJid', '=', 'chats.remoteJid'))
-      .select(['chats.id', 'chats.remoteJid', 'chats.name', 'contacts.pushName', 'contacts.profilePicUrl', 'chats.unreadMessages', 'chats.lastMessage', 'chats.lastInboundAt', 'chats.createdAt', 'chats.updatedAt'])
+      .select(['chats.id', 'chats.remoteJid', 'chats.name', 'contacts.pushName', 'contacts.profilePicUrl', 'chats.unreadMessages', 'chats.lastMessage', 'chats.lastInboundAt', 'chats.archived', 'chats.markedUnread', 'chats.createdAt', 'chats.updatedAt'])
       .where('chats.instanceId', '=', q.instanceId);
     if (q.remoteJid !== undefined) query = query.where('chats.remoteJid', '=', q.remoteJid);
     if (q.timestampGte !== undefined) query = query.where('chats.lastMessageTimestamp', '>=', q.timestampGte);
@@ -93,6 +96,8 @@ export class ChatRepository {
       unreadCount: Number(r.unreadMessages),
       lastMessage: fromJson(r.lastMessage, null),
       lastInboundAt: r.lastInboundAt === null ? null : Number(r.lastInboundAt),
+      archived: Number(r.archived) === 1,
+      markedUnread: Number(r.markedUnread) === 1,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     }));
