@@ -21,9 +21,9 @@ import { channelDrivers } from './channels/drivers.js';
 import { IngestBudget } from './domain/ingest/queue.js';
 import { IngestWriter } from './domain/ingest/writer.js';
 import { IngestCommitter } from './domain/ingest/committer.js';
-import { HttpMediaFetcher } from './media/fetch.js';
 import type { MediaService } from './media/service.js';
 import { createMediaService } from './media/create.js';
+import { MediaIngest } from './domain/mediaIngest.js';
 import { Metrics } from './observability/metrics.js';
 import type { Cache } from './cache/cache.js';
 import { createCache } from './cache/factory.js';
@@ -92,7 +92,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   const cache = await createCache(config.cache, logger);
   const instanceCache = new InstanceCache(cache, config.cache.ttlSeconds);
   const mediaService = createMediaService(config);
-  const media = new HttpMediaFetcher({ maxBytes: 16 * 1024 * 1024, timeoutMs: 15_000, logger });
+  const media = new MediaIngest(mediaService, repos.media, logger.child({ component: 'media' }), config.media.downloadTimeoutMs);
   const committer = new IngestCommitter(new IngestWriter(repos, bus, instanceCache, media));
   const budget = new IngestBudget(config.ingest.maxPendingPerInstance, config.ingest.maxPendingTotal);
   // A connection error says so itself (the pool may already have a fresh connection for the ping); otherwise ask.

@@ -15,6 +15,7 @@ import { instanceId, instanceToken, nowIso } from './ids.js';
 import { InstanceRegistry, LiveInstance } from './registry.js';
 import { DEFAULT_SETTINGS, type Instance, type Settings, type WebhookConfig } from './types.js';
 import { sha256Hex } from '../security/secrets.js';
+import { assertTenantUrl } from '../security/addressGuard.js';
 import type { MessageService } from './messages.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { InstanceCache } from './instanceCache.js';
@@ -98,6 +99,7 @@ export class InstanceService {
     const { repos, registry, bus, config } = this.deps;
     if (registry.get(input.instanceName) || (await repos.instances.findByName(input.instanceName))) throw forbidden(`This name "${input.instanceName}" is already in use.`);
     if (!this.deps.drivers.has(input.integration)) throw badRequest(`Integration "${input.integration}" is not available on this server`);
+    if (input.webhook?.url) await assertTenantUrl(input.webhook.url, { allowPrivate: config.media.allowPrivateUrls });
     const token = input.token ?? instanceToken();
     if (input.token && registry.byToken(input.token).length) throw badRequest('This token is already in use by another instance');
 
@@ -185,6 +187,7 @@ export class InstanceService {
   }
 
   async setWebhook(live: LiveInstance, input: WebhookInput): Promise<WebhookConfig> {
+    if (input.url) await assertTenantUrl(input.url, { allowPrivate: this.deps.config.media.allowPrivateUrls });
     live.webhook = await this.deps.repos.webhooks.upsert(live.id, normalizeWebhook(input));
     return live.webhook;
   }

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { MediaLoader, MediaInput, MediaLoadOptions, LoadedMedia } from './types.js';
 import type { MediaStore } from './store/types.js';
 import type { UrlSigner } from './store/signing.js';
-import { extensionOf } from './mimetype.js';
+import { storageKeyOf } from './keys.js';
 
 /** Bytes kept in the media store, and what identifies them. */
 export interface StoredObject {
@@ -24,11 +24,11 @@ export class MediaService implements MediaLoader {
 
   /** Stores bytes under a content-addressed key: the same bytes for the same instance are kept once. */
   async save(instanceId: string, data: Buffer, mimetype: string): Promise<StoredObject> {
-    const digest = createHash('sha256').update(data).digest();
-    const key = `${instanceId}/${digest.toString('hex')}.${extensionOf(mimetype)}`;
+    const sha256 = createHash('sha256').update(data).digest('base64');
+    const key = storageKeyOf(instanceId, sha256, mimetype);
     const known = await this.store.stat(key);
     if (!known || known.size !== data.length) await this.store.put(key, data, mimetype);
-    return { key, mimetype, size: data.length, sha256: digest.toString('base64') };
+    return { key, mimetype, size: data.length, sha256 };
   }
 
   read(key: string): Promise<Readable | undefined> {

@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, type Dispatcher } from 'undici';
+import { badRequest } from '../domain/errors.js';
 
 /**
  * Which addresses a URL given through the API may reach. Link-local and cloud-metadata addresses are never reachable
@@ -129,4 +130,17 @@ export function addressRefusalIn(err: unknown): AddressRefused | undefined {
     if (e instanceof AddressRefused) return e;
   }
   return undefined;
+}
+
+/**
+ * For URLs a tenant sets through the API (webhooks, bot endpoints): a refused address becomes the client's 400 in
+ * upstream's shape. A host that does not resolve yet is accepted; delivery checks it again when it connects.
+ */
+export async function assertTenantUrl(url: string, opts: GuardOptions, what = 'webhook'): Promise<void> {
+  try {
+    await assertAllowedUrl(url, opts);
+  } catch (err) {
+    if (!(err instanceof AddressRefused) || err.reason === 'unresolvable') return;
+    throw badRequest(err.reason === 'scheme' ? `Invalid "url" property in ${what}` : `The ${what} URL is not allowed: ${err.target} (${err.reason} address)`);
+  }
 }

@@ -1,2 +1,25 @@
-/** Media of received messages: downloading their bytes from the network. */
-export interface MediaOps {}
+/** Bytes to upload to the platform's media servers before a media message goes out. */
+export interface MediaUpload {
+  data: Buffer;
+  mimetype: string;
+  /** SHA-256 of the bytes, base64 (the platform checks what it stores against it). */
+  fileSha256: string;
+}
+
+/** Where the platform keeps uploaded media: what the media message carries so its recipient can download it. */
+export interface UploadedMedia {
+  url: string;
+  directPath: string;
+  /** The key the bytes are encrypted with on WhatsApp's servers, base64. */
+  mediaKey: string;
+}
+
+/** Media on the platform's servers: uploading what is sent, downloading what was received. */
+export interface MediaOps {
+  upload(media: MediaUpload): Promise<UploadedMedia>;
+  /**
+   * The bytes of a received media message part (`message.imageMessage` and the like, with its url/directPath);
+   * undefined when the platform no longer has them.
+   */
+  download(part: Record<string, unknown>): Promise<Buffer | undefined>;
+}
