@@ -54,6 +54,19 @@ describe('sends between two sandbox instances', () => {
     expect(upsert.contextInfo).toEqual({ stanzaId: own.sent.key.id, participant: p.a.jid, quotedMessage: { conversation: 'mine' } });
   });
 
+  it('mentionsEveryOne in a group mentions every participant', async () => {
+    const created = await p.as(p.a, 'POST', `/group/create/${p.a.name}`, { subject: 'Team', participants: [p.b.number, '5511988880003'] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const group: string = created.body.id;
+    const res = await p.as(p.a, 'POST', `/message/sendText/${p.a.name}`, { number: group, text: 'hello all', mentionsEveryOne: true });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const everyone = created.body.participants.map((x: { id: string }) => x.id);
+    expect(everyone).toEqual(expect.arrayContaining([p.a.jid, p.b.jid, '5511988880003@s.whatsapp.net']));
+    expect(res.body).toMatchObject({ key: { remoteJid: group, fromMe: true }, message: { conversation: 'hello all' }, contextInfo: { mentionedJid: everyone } });
+    const upsert = await p.b.waitFor('messages.upsert', (d) => d.key.id === res.body.key.id);
+    expect(upsert).toMatchObject({ key: { remoteJid: group, fromMe: false, participant: p.a.jid }, messageType: 'extendedTextMessage', message: { extendedTextMessage: { text: 'hello all', contextInfo: { mentionedJid: everyone } } } });
+  });
+
   it('location', async () => {
     const { sent, upsert } = await roundTrip(p.a, p.b, 'sendLocation', { latitude: -23.5613, longitude: -46.6565, name: 'MASP', address: 'Av. Paulista, 1578' });
     const message = { locationMessage: { degreesLatitude: -23.5613, degreesLongitude: -46.6565, name: 'MASP', address: 'Av. Paulista, 1578' } };
