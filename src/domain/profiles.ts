@@ -24,7 +24,7 @@ export class ProfileService {
     if (!check.exists) throw badRequest(check);
     const view = await this.instances.channelCall(() => profile.fetch(check.jid));
     const business = await this.business(live, check.jid);
-    return { wuid: check.jid, name: check.name ?? view.name ?? undefined, numberExists: check.exists, picture: view.pictureUrl, status: view.status, ...businessFields(business) };
+    return { wuid: check.jid, name: view.name ?? check.name, numberExists: check.exists, picture: view.pictureUrl, status: view.status, ...businessFields(business) };
   }
 
   async fetchBusinessProfile(live: LiveInstance, number?: string) {
