@@ -19,9 +19,14 @@ export interface MediaRow {
 
 export type NewMedia = Omit<MediaRow, 'id' | 'createdAt'>;
 
-/** Upstream's Media ids are digit strings: time in ms followed by random digits. */
+let last = 0;
+/**
+ * Media ids are digit strings (as /s3/getMediaUrl expects): the time in µs, a random start within the millisecond, and
+ * increasing within this process, so newer rows sort after older ones.
+ */
 function mediaId(): string {
-  return `${Date.now()}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+  last = Math.max(Date.now() * 1000 + randomInt(0, 500), last + 1);
+  return String(last);
 }
 
 /** Media rows: one per (instance, message); a second insert for the same message keeps the first. */
