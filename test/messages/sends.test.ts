@@ -67,6 +67,23 @@ describe('sends between two sandbox instances', () => {
     expect(upsert).toMatchObject({ key: { remoteJid: group, fromMe: false, participant: p.a.jid }, messageType: 'extendedTextMessage', message: { extendedTextMessage: { text: 'hello all', contextInfo: { mentionedJid: everyone } } } });
   });
 
+  it('delay: the request waits while the peer sees "composing", then "paused"', async () => {
+    const started = Date.now();
+    const { sent } = await roundTrip(p.a, p.b, 'sendLocation', { latitude: 0, longitude: 0, name: 'n', address: 'a', delay: 400 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    const presences = p.b.events('presence.update').map((r) => r.body.data).filter((d) => d.id === p.a.jid);
+    expect(presences.map((d) => d.presences[p.a.jid].lastKnownPresence)).toEqual(expect.arrayContaining(['composing', 'paused']));
+    expect(sent.messageType).toBe('locationMessage');
+  });
+
+  it('a quote given with its message needs no lookup', async () => {
+    const quoted = { key: { id: 'NOT-STORED-ANYWHERE', remoteJid: p.b.jid, fromMe: false }, message: { conversation: 'from elsewhere' } };
+    const { upsert } = await roundTrip(p.a, p.b, 'sendPoll', { name: 'Q?', selectableCount: 1, values: ['x', 'y'], quoted });
+    expect(upsert.message.pollCreationMessage.contextInfo).toEqual({ stanzaId: 'NOT-STORED-ANYWHERE', participant: p.b.jid, quotedMessage: { conversation: 'from elsewhere' } });
+    const missing = await p.as(p.a, 'POST', `/message/sendLocation/${p.a.name}`, { number: p.b.number, latitude: 0, longitude: 0, name: 'n', address: 'a', quoted: { key: { id: 'NOT-STORED-ANYWHERE' } } });
+    expect(missing).toMatchObject({ status: 400, body: { response: { message: ['Quoted message not found'] } } });
+  });
+
   it('location', async () => {
     const { sent, upsert } = await roundTrip(p.a, p.b, 'sendLocation', { latitude: -23.5613, longitude: -46.6565, name: 'MASP', address: 'Av. Paulista, 1578' });
     const message = { locationMessage: { degreesLatitude: -23.5613, degreesLongitude: -46.6565, name: 'MASP', address: 'Av. Paulista, 1578' } };
