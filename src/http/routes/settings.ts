@@ -4,9 +4,11 @@ import type { RouteContext } from '../app.js';
 import { errorResponses, InstanceParams, Obj, SettingsFields } from '../schemas.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import { settingsOf } from '../../domain/instances.js';
+import { withExamples } from '../openapi.js';
 
-const SettingsBody = Obj(SettingsFields);
-const SettingsResponse = Obj({ rejectCall: Type.Boolean(), msgCall: Type.String(), groupsIgnore: Type.Boolean(), alwaysOnline: Type.Boolean(), readMessages: Type.Boolean(), readStatus: Type.Boolean(), syncFullHistory: Type.Boolean(), wavoipToken: Type.String() });
+const SETTINGS_EXAMPLE = { rejectCall: true, msgCall: 'I cannot take calls here, please write.', groupsIgnore: false, alwaysOnline: false, readMessages: true, readStatus: false, syncFullHistory: false, wavoipToken: '' };
+const SettingsBody = withExamples(Obj(SettingsFields), SETTINGS_EXAMPLE);
+const SettingsResponse = withExamples(Obj({ rejectCall: Type.Boolean(), msgCall: Type.String(), groupsIgnore: Type.Boolean(), alwaysOnline: Type.Boolean(), readMessages: Type.Boolean(), readStatus: Type.Boolean(), syncFullHistory: Type.Boolean(), wavoipToken: Type.String() }), SETTINGS_EXAMPLE);
 
 export function settingsRoutes(app: FastifyInstance, { gateway, guards }: RouteContext): void {
   app.post<{ Params: { instanceName: string }; Body: Static<typeof SettingsBody> }>(
