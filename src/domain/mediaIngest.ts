@@ -44,7 +44,7 @@ export class MediaIngest implements MediaFetcher {
     return typeof part.fileSha256 === 'string' && typeof part.mimetype === 'string' ? storageKeyOf(live.id, part.fileSha256, part.mimetype) : undefined;
   }
 
-  /** Received media: bytes inlined by the channel (moved out of the row), else downloaded through the channel. */
+  /** Received media: bytes inlined by the channel (moved out of the row), else downloaded through the channel or its URL. */
   private async download(live: LiveInstance, stored: StoredMessage, part: Part): Promise<string | undefined> {
     let data: Buffer | undefined;
     if (typeof stored.message.base64 === 'string') {
@@ -54,6 +54,9 @@ export class MediaIngest implements MediaFetcher {
     } else {
       const ops = optionalOperations(live, 'media');
       data = ops && (await withTimeout(ops.download(part), this.downloadTimeoutMs, 'media download timed out'));
+      // Media the platform gives as a plain URL (channels without a download step, sandbox contacts' links): fetched
+      // like client-given media, through the address guard.
+      if (!data && typeof part.url === 'string' && /^https?:\/\//i.test(part.url)) data = (await this.media.load({ url: part.url }).catch(() => undefined))?.data;
     }
     if (!data?.length) return undefined;
     const saved = await this.media.save(live.id, data, part.mimetype ?? 'application/octet-stream');

@@ -1,4 +1,4 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, type Dispatcher } from 'undici';
 import { badRequest } from '../domain/errors.js';
@@ -101,8 +101,8 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * A `lookup` for sockets that refuses disallowed answers at connect time: the address checked is the address
  * connected to, so a DNS answer that changes between the check and the connection (rebinding) cannot slip through.
  */
-export function guardedLookup(opts: GuardOptions) {
-  return (hostname: string, options: { all?: boolean; family?: number } | number, callback: LookupCallback): void => {
+export function guardedLookup(opts: GuardOptions): LookupFunction {
+  const lookup = (hostname: string, options: { all?: boolean; family?: number } | number, callback: LookupCallback): void => {
     if (METADATA_HOSTS.has(hostname.toLowerCase().replace(/\.$/, ''))) return callback(Object.assign(new AddressRefused(hostname, 'metadata'), { code: 'EADDRREFUSED' }), '');
     const all = typeof options === 'object' && options.all === true;
     dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => {
@@ -116,12 +116,13 @@ export function guardedLookup(opts: GuardOptions) {
       callback(null, first.address, first.family);
     });
   };
+  return lookup as unknown as LookupFunction;
 }
 
 /** An undici dispatcher whose connections go only to allowed addresses. IP literals never reach `lookup`: check URLs with assertAllowedUrl too. */
 export function guardedDispatcher(opts: GuardOptions, agentOptions: Agent.Options = {}): Dispatcher {
   const lookup = guardedLookup(opts);
-  return new Agent({ ...agentOptions, connect: { ...(agentOptions.connect as object | undefined), lookup } as Agent.Options['connect'] });
+  return new Agent({ ...agentOptions, connect: { ...(agentOptions.connect as object | undefined), lookup } });
 }
 
 /** The AddressRefused inside an undici/socket error chain, if that is why it failed. */

@@ -106,3 +106,20 @@ describe('media loader', () => {
     }
   });
 });
+
+describe('guarded dispatcher (the check at connect time)', () => {
+  it('refuses a name whose answer is not allowed when the socket connects, without any check before', async () => {
+    const { request } = await import('undici');
+    const { guardedDispatcher, addressRefusalIn } = await import('../../src/security/addressGuard.js');
+    const port = new URL(base).port;
+    const strict = guardedDispatcher({ allowPrivate: false });
+    const err = await request(`http://localhost:${port}/pic.txt`, { dispatcher: strict }).then(() => undefined, (e: unknown) => e);
+    expect(addressRefusalIn(err)?.reason).toBe('private');
+    const open = guardedDispatcher({ allowPrivate: true });
+    const ok = await request(`http://localhost:${port}/pic.txt`, { dispatcher: open });
+    expect(ok.statusCode).toBe(200);
+    await ok.body.dump();
+    const meta = await request('http://metadata.google.internal/', { dispatcher: open }).then(() => undefined, (e: unknown) => e);
+    expect(addressRefusalIn(meta)?.reason).toBe('metadata');
+  });
+});

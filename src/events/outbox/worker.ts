@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
+import { guardedLookup } from '../../security/addressGuard.js';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { AttemptRecord, OutboxRepository, OutboxRow, Outcome } from '../../storage/outboxRepository.js';
@@ -97,7 +98,7 @@ export class DeliveryWorker {
     this.sealed = new SealCache(box);
     const w = opts.webhook;
     if (w.senderThread) this.thread = new WebhookSenderThread({ connections: w.concurrencyPerDestination, requestTimeoutMs: w.requestTimeoutMs }, opts.logger);
-    else this.agent = new Agent({ connections: w.concurrencyPerDestination, keepAliveTimeout: 30_000, headersTimeout: w.requestTimeoutMs, bodyTimeout: w.requestTimeoutMs });
+    else this.agent = new Agent({ connections: w.concurrencyPerDestination, keepAliveTimeout: 30_000, headersTimeout: w.requestTimeoutMs, bodyTimeout: w.requestTimeoutMs, connect: { lookup: guardedLookup({ allowPrivate: true }) } });
   }
 
   async start(): Promise<void> {

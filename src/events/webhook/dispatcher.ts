@@ -1,4 +1,5 @@
 import { Agent } from 'undici';
+import { guardedLookup } from '../../security/addressGuard.js';
 import type { Logger } from 'pino';
 import { isRetryable, retryDelayMs, type RetryPolicy } from './retry.js';
 import { sendWebhook, type SendInput } from './sender.js';
@@ -35,7 +36,7 @@ export class WebhookDispatcher {
   private closed = false;
 
   constructor(private readonly opts: DispatcherOptions) {
-    this.agent = new Agent({ connections: opts.concurrencyPerDestination, keepAliveTimeout: 30_000, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
+    this.agent = new Agent({ connections: opts.concurrencyPerDestination, keepAliveTimeout: 30_000, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs, connect: { lookup: guardedLookup({ allowPrivate: true }) } });
   }
 
   enqueue(delivery: Delivery): void {

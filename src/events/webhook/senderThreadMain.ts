@@ -6,12 +6,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Agent } from 'undici';
 import { sendWebhook } from './sender.js';
+import { guardedLookup } from '../../security/addressGuard.js';
 import type { SenderThreadOptions, ThreadRequest, ThreadResult, ToThread } from './senderThread.js';
 
 const port = parentPort;
 if (!port) throw new Error('senderThreadMain must run in a worker thread');
 const opts = workerData as SenderThreadOptions;
-const agent = new Agent({ connections: opts.connections, keepAliveTimeout: 30_000, headersTimeout: opts.requestTimeoutMs, bodyTimeout: opts.requestTimeoutMs });
+// A webhook host that resolves to a link-local or cloud-metadata address when it is sent fails that delivery.
+const agent = new Agent({ connections: opts.connections, keepAliveTimeout: 30_000, headersTimeout: opts.requestTimeoutMs, bodyTimeout: opts.requestTimeoutMs, connect: { lookup: guardedLookup({ allowPrivate: true }) } });
 
 /** Parsed custom headers by their JSON text: a handful of distinct values are shared by all rows. */
 const parsed = new Map<string, Record<string, string>>();
