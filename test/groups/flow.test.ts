@@ -106,7 +106,7 @@ describe('groups end to end between sandbox instances, checked at every webhook'
 
     const infos = await as(carol, 'GET', `findGroupInfos/{i}?groupJid=${group}`);
     expect(infos.status).toBe(200);
-    expect(Object.keys(infos.body).sort()).toEqual([...GROUP_INFO_KEYS].sort());
+    expect(Object.keys(infos.body)).toEqual(GROUP_INFO_KEYS);
     expect(infos.body).toMatchObject({ id: group, subject: 'Renamed', subjectOwner: jid(bob.number), pictureUrl: null, size: 4, owner: jid(alice.number), desc: 'Renamed team', restrict: true, announce: false, isCommunity: false, isCommunityAnnounce: false });
     expect(infos.body.participants).toEqual([
       { id: jid(alice.number), admin: 'superadmin' }, { id: jid(bob.number), admin: 'admin' }, { id: jid(dora), admin: null }, { id: jid(carol.number), admin: null },

@@ -5,10 +5,12 @@ import { GroupActions } from './groupActions.js';
 
 /** What one sandbox phone does with groups: it asks the network's group server as itself (once connected). */
 export class SandboxGroups implements GroupOps {
+  private actions?: GroupActions;
+
   constructor(private readonly phone: SandboxChannel) {}
 
   private get server(): GroupActions {
-    return new GroupActions(this.phone.opts.network);
+    return (this.actions ??= new GroupActions(this.phone.opts.network));
   }
 
   private me(): string {

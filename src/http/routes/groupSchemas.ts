@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { Loose, Obj } from '../schemas.js';
 
 /** A non-empty string; only the emptiness check carries upstream's sentence (a wrong type keeps the library's words). */
@@ -30,19 +30,22 @@ const Participant = Obj({ id: Type.String(), admin: Type.Union([Type.String({ en
 const Str = Type.Optional(Type.String());
 const Int = Type.Optional(Type.Integer());
 
+/** The serializer writes required properties first; all-optional keeps upstream's field order on the wire. */
+const InOrder = <T extends TSchema>(schema: T) => Type.Partial(schema);
+
 /** Baileys' GroupMetadata, as create and inviteInfo answer it. */
-export const GroupMetadataSchema = Obj({
+export const GroupMetadataSchema = InOrder(Obj({
   id: Type.String(), addressingMode: Type.String(), subject: Type.String(), subjectOwner: Str, subjectTime: Int, size: Type.Integer(), creation: Int, owner: Str,
   desc: Str, descId: Str, descOwner: Str, descTime: Int, linkedParent: Str, restrict: Type.Boolean(), announce: Type.Boolean(), isCommunity: Type.Boolean(),
   isCommunityAnnounce: Type.Boolean(), joinApprovalMode: Type.Boolean(), memberAddMode: Type.Boolean(), participants: Type.Array(Participant), ephemeralDuration: Int,
-});
+}));
 
 /** findGroupInfos and fetchAllGroups (participants only with `getParticipants=true`). */
-export const GroupInfoSchema = Obj({
+export const GroupInfoSchema = InOrder(Obj({
   id: Type.String(), subject: Type.String(), subjectOwner: Str, subjectTime: Int, pictureUrl: Type.Union([Type.String(), Type.Null()]), size: Type.Integer(),
   creation: Int, owner: Str, desc: Str, descId: Str, restrict: Type.Boolean(), announce: Type.Boolean(), participants: Type.Optional(Type.Array(Participant)),
   isCommunity: Type.Boolean(), isCommunityAnnounce: Type.Boolean(), linkedParent: Str,
-});
+}));
 
 export const ParticipantsResponse = Obj({ participants: Type.Array(Loose('{id, admin, name, imgUrl}')) });
 export const UpdateSuccess = Obj({ update: Type.String() });
