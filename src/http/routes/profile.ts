@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import type { RouteContext } from '../app.js';
 import { errorResponses, InstanceParams, Loose, Obj } from '../schemas.js';
+import { withExamples } from '../openapi.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import type { PrivacySettings } from '../../channels/operations/privacy.js';
 import { ProfileService } from '../../domain/profiles.js';
@@ -41,37 +42,39 @@ const live = (request: { live?: LiveInstance }) => request.live as LiveInstance;
 export function profileRoutes(app: FastifyInstance, { gateway, guards }: RouteContext): void {
   const profiles = new ProfileService(gateway.instances, new InstanceCache(gateway.cache, gateway.config.cache.ttlSeconds), () => gateway.media);
   const base = { onRequest: guards.instance };
-  const schema = (summary: string, body: unknown, ok: number, response: unknown) => ({ tags, summary, params: InstanceParams, ...(body ? { body } : {}), response: { [ok]: response, ...errorResponses } });
+  const schema = (summary: string, body: TSchema | undefined, ok: number, response: TSchema) => ({ tags, summary, params: InstanceParams, ...(body ? { body } : {}), response: { [ok]: response, ...errorResponses } });
+  const UpdateOk = withExamples(Update, { update: 'success' });
+  const PRIVACY = { readreceipts: 'all', profile: 'contacts', status: 'contacts', online: 'match_last_seen', last: 'contacts', groupadd: 'contacts' };
 
-  app.post<{ Params: P; Body: Static<typeof NumberBody> }>('/chat/fetchProfile/:instanceName', { ...base, schema: schema("A number's profile (privacy applied), or the instance's own", NumberBody, 200, ProfileResponse) }, async (request) =>
+  app.post<{ Params: P; Body: Static<typeof NumberBody> }>('/chat/fetchProfile/:instanceName', { ...base, schema: schema("A number's profile (privacy applied), or the instance's own", withExamples(NumberBody, { number: '5511999999999' }, {}), 200, ProfileResponse) }, async (request) =>
     profiles.fetchProfile(live(request), request.body.number),
   );
 
-  app.post<{ Params: P; Body: Static<typeof NumberBody> }>('/chat/fetchBusinessProfile/:instanceName', { ...base, schema: schema('Business profile of a number (`isBusiness:false` for personal accounts)', NumberBody, 200, Loose('{isBusiness:true, wid, description, email, website[], category, address, business_hours} or {isBusiness:false, message, jid, exists, number}')) }, async (request) =>
+  app.post<{ Params: P; Body: Static<typeof NumberBody> }>('/chat/fetchBusinessProfile/:instanceName', { ...base, schema: schema('Business profile of a number (`isBusiness:false` for personal accounts)', withExamples(NumberBody, { number: '5511999999999' }), 200, Loose('{isBusiness:true, wid, description, email, website[], category, address, business_hours} or {isBusiness:false, message, jid, exists, number}')) }, async (request) =>
     profiles.fetchBusinessProfile(live(request), request.body.number),
   );
 
-  app.post<{ Params: P; Body: Static<typeof NameBody> }>('/chat/updateProfileName/:instanceName', { ...base, schema: schema("The instance's display name (push name)", NameBody, 200, Update) }, async (request) =>
+  app.post<{ Params: P; Body: Static<typeof NameBody> }>('/chat/updateProfileName/:instanceName', { ...base, schema: schema("The instance's display name (push name)", withExamples(NameBody, { name: 'Acme Support' }), 200, UpdateOk) }, async (request) =>
     profiles.updateName(live(request), request.body.name),
   );
 
-  app.post<{ Params: P; Body: Static<typeof StatusBody> }>('/chat/updateProfileStatus/:instanceName', { ...base, schema: schema("The instance's about text", StatusBody, 200, Update) }, async (request) =>
+  app.post<{ Params: P; Body: Static<typeof StatusBody> }>('/chat/updateProfileStatus/:instanceName', { ...base, schema: schema("The instance's about text", withExamples(StatusBody, { status: 'Open 9am to 6pm' }), 200, UpdateOk) }, async (request) =>
     profiles.updateStatus(live(request), request.body.status),
   );
 
-  app.post<{ Params: P; Body: Static<typeof PictureBody> }>('/chat/updateProfilePicture/:instanceName', { ...base, schema: schema("The instance's profile picture, from a URL or base64 (contacts get contacts.update)", PictureBody, 200, Update) }, async (request) =>
+  app.post<{ Params: P; Body: Static<typeof PictureBody> }>('/chat/updateProfilePicture/:instanceName', { ...base, schema: schema("The instance's profile picture, from a URL or base64 (contacts get contacts.update)", withExamples(PictureBody, { picture: 'https://example.com/logo.png' }), 200, UpdateOk) }, async (request) =>
     profiles.updatePicture(live(request), request.body.picture),
   );
 
-  app.delete<{ Params: P }>('/chat/removeProfilePicture/:instanceName', { ...base, schema: schema("Removes the instance's profile picture", undefined, 200, Update) }, async (request) =>
+  app.delete<{ Params: P }>('/chat/removeProfilePicture/:instanceName', { ...base, schema: schema("Removes the instance's profile picture", undefined, 200, UpdateOk) }, async (request) =>
     profiles.removePicture(live(request)),
   );
 
-  app.get<{ Params: P }>('/chat/fetchPrivacySettings/:instanceName', { ...base, schema: schema('Privacy settings', undefined, 200, PrivacyBody) }, async (request) =>
+  app.get<{ Params: P }>('/chat/fetchPrivacySettings/:instanceName', { ...base, schema: schema('Privacy settings', undefined, 200, withExamples(PrivacyBody, PRIVACY)) }, async (request) =>
     profiles.fetchPrivacy(live(request)),
   );
 
-  app.post<{ Params: P; Body: Static<typeof PrivacyBody> }>('/chat/updatePrivacySettings/:instanceName', { ...base, schema: schema('Sets all six privacy settings', PrivacyBody, 201, Obj({ update: Type.String(), data: PrivacyBody })) }, async (request, reply) => {
+  app.post<{ Params: P; Body: Static<typeof PrivacyBody> }>('/chat/updatePrivacySettings/:instanceName', { ...base, schema: schema('Sets all six privacy settings', withExamples(PrivacyBody, PRIVACY), 201, withExamples(Obj({ update: Type.String(), data: PrivacyBody }), { update: 'success', data: PRIVACY })) }, async (request, reply) => {
     const out = await profiles.updatePrivacy(live(request), request.body as PrivacySettings);
     reply.status(201);
     return out;
