@@ -1,13 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
+import { createProxy, type ProxyServer } from 'proxy';
+// @ts-ignore: socksv5 has no type declarations
+import socks from 'socksv5';
 
 /** socksv5's server: a net.Server with an authentication method. */
 type SocksServer = NetServer & { useAuth(method: unknown): void };
-import { createProxy, type ProxyServer } from 'proxy';
-// socksv5 has no type declarations
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore
-import socks from 'socksv5';
 
 /** A local HTTP server that answers every request with its path and counts them; it closes each connection, so every
  * request through a proxy needs a tunnel of its own and the proxy's count shows it. */
