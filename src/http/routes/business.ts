@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { RouteContext } from '../app.js';
-import { errorResponses, InstanceParams, Loose, Obj } from '../schemas.js';
+import { ErrorResponse, errorResponses, InstanceParams, Loose, Obj } from '../schemas.js';
 import { formatValidationErrors } from '../validation.js';
 import { withExamples } from '../openapi.js';
 import type { LiveInstance } from '../../domain/registry.js';
@@ -21,7 +21,7 @@ const MetaError = Obj({
 type P = { instanceName: string };
 type Handler = (live: LiveInstance, body: Static<typeof CatalogBody>) => Promise<unknown>;
 
-/** Upstream renders every failure of these routes after the guards (validation included) as a Meta Graph style 400. */
+/** Upstream renders every failure of these routes after the guards (validation included) as a Meta Graph style 400; a body that is not JSON fails before, in the usual shape. */
 function metaErrorBody(message: string, context: string) {
   return {
     status: 400,
@@ -39,7 +39,7 @@ export function businessRoutes(app: FastifyInstance, { gateway, guards }: RouteC
   const route = (path: string, summary: string, context: string, handler: Handler) =>
     app.post<{ Params: P; Body: Static<typeof CatalogBody> }>(
       `/business/${path}/:instanceName`,
-      { onRequest: guards.instance, attachValidation: true, schema: { tags: ['business'], summary, params: InstanceParams, body: withExamples(CatalogBody, { number: '5511999999999', limit: 10 }, {}), response: { 200: Loose(), 400: MetaError, 401: errorResponses[401], 404: errorResponses[404] } } },
+      { onRequest: guards.instance, attachValidation: true, schema: { tags: ['business'], summary, params: InstanceParams, body: withExamples(CatalogBody, { number: '5511999999999', limit: 10 }, {}), response: { 200: Loose(), 400: Type.Union([MetaError, ErrorResponse]), 401: errorResponses[401], 404: errorResponses[404] } } },
       async (request: FastifyRequest<{ Params: P; Body: Static<typeof CatalogBody> }>, reply: FastifyReply) => {
         if (request.validationError) return reply.status(400).send(metaErrorBody(textOf(formatValidationErrors(request.validationError.validation ?? [], request.validationError.validationContext)), context));
         try {
