@@ -103,6 +103,19 @@ describe('profile and privacy between two sandbox instances', () => {
     expect(update.body.data[0].pushName).toBe('Alice Cooper');
   });
 
+  it("fetchProfilePictureUrl of a group answers the group's picture to members", async () => {
+    const { server, a, b } = pair;
+    const group = await server.call('POST', `/group/create/${a.name}`, { subject: 'Pictures', participants: [b.number] }, a.token);
+    expect(group.status).toBe(201);
+    const groupJid = group.body.id as string;
+    expect((await server.call('POST', `/chat/fetchProfilePictureUrl/${b.name}`, { number: groupJid }, b.token)).body).toEqual({ wuid: groupJid, profilePictureUrl: null });
+    expect((await server.call('POST', `/group/updateGroupPicture/${a.name}`, { groupJid, image: picture }, a.token)).status).toBe(201);
+    const info = await server.call('GET', `/group/findGroupInfos/${a.name}?groupJid=${groupJid}`, undefined, a.token);
+    // A asks for the first time now (B's null above is cached for the picture cache's TTL, as any picture answer is).
+    expect((await server.call('POST', `/chat/fetchProfilePictureUrl/${a.name}`, { number: groupJid }, a.token)).body).toEqual({ wuid: groupJid, profilePictureUrl: info.body.pictureUrl });
+    expect(info.body.pictureUrl).toEqual(expect.any(String));
+  });
+
   it('validation wording, refusals and guards', async () => {
     const { server, a, b } = pair;
     const partial = await server.call('POST', `/chat/updatePrivacySettings/${a.name}`, { readreceipts: 'all', profile: 'all' }, a.token);

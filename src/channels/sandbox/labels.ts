@@ -34,12 +34,13 @@ export class SandboxLabels implements LabelOps {
     await this.phone.ctx.listener.deliver([{ type: 'label.association', action: 'remove', chatId: jid, labelId }]);
   }
 
-  private synced = false;
+  /** The number whose labels were synced last: a reconnect does not sync again, a login as another number does. */
+  private syncedFor: string | undefined;
 
-  /** After its first login in this process the phone syncs its labels, as WhatsApp's app state sync does; reconnects do not. */
+  /** After login the phone syncs its labels, as WhatsApp's app state sync does. */
   async sync(): Promise<void> {
-    if (this.synced) return;
-    this.synced = true;
+    if (this.syncedFor === this.phone.number) return;
+    this.syncedFor = this.phone.number;
     await this.phone.ctx.listener.deliver([{ type: 'labels', labels: [...this.me.labels.values()].map((l) => ({ ...l, deleted: false })) }]);
   }
 

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import type { ProfileOps } from '../channel.js';
 import type { ProfileView } from '../operations/profile.js';
 import { ChannelError } from '../errors.js';
-import { jidUser } from '../../domain/jid.js';
+import { isGroupJid, jidUser } from '../../domain/jid.js';
 import type { SandboxChannel } from './channel.js';
 
 /** WhatsApp keeps profile pictures as square JPEGs of at most 640 pixels. */
@@ -17,7 +17,9 @@ export class SandboxProfile implements ProfileOps {
     return this.phone.opts.network.directory;
   }
 
+  /** A group's picture is the group's (members only); WhatsApp answers no picture rather than an error. */
   async pictureUrl(jid: string): Promise<string | null> {
+    if (isGroupJid(jid)) return this.phone.groups.pictureUrl(jid).catch(() => null);
     return this.directory.pictureUrlFor(this.phone.number, jidUser(jid));
   }
 
