@@ -76,19 +76,10 @@ export class HttpMediaLoader implements MediaLoader {
           res.body.destroy();
           throw tooLarge(maxBytes);
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of res.body) {
-          size += (chunk as Buffer).length;
-          if (size > maxBytes) {
-            res.body.destroy();
-            throw tooLarge(maxBytes);
-          }
-          chunks.push(chunk as Buffer);
-        }
+        const data = await readCapped(res.body, maxBytes, Number.isFinite(declared) ? declared : undefined);
         const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'].split(';')[0]!.trim() : undefined;
         const name = basename(decodeURIComponent(parsed.pathname));
-        return { data: Buffer.concat(chunks, size), ...(contentType ? { contentType } : {}), ...(name && name.includes('.') ? { fileName: name } : {}) };
+        return { data, ...(contentType ? { contentType } : {}), ...(name && name.includes('.') ? { fileName: name } : {}) };
       }
       throw badRequest('The media URL redirects too often');
     } catch (err) {
@@ -99,6 +90,28 @@ export class HttpMediaLoader implements MediaLoader {
       throw badRequest(`The media could not be downloaded: ${(err as Error).message}`);
     }
   }
+}
+
+/**
+ * The body, at most `maxBytes`. With a declared length the bytes go straight into one buffer of that size, so a large
+ * download is never in memory twice (chunks plus their concatenation).
+ */
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number, declared?: number): Promise<Buffer> {
+  const target = declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size + chunk.length > maxBytes || (target && size + chunk.length > target.length)) {
+      body.destroy();
+      if (size + chunk.length > maxBytes) throw tooLarge(maxBytes);
+      throw badRequest('The media URL sent more bytes than it declared');
+    }
+    if (target) chunk.copy(target, size);
+    else chunks.push(chunk);
+    size += chunk.length;
+  }
+  if (target) return size === target.length ? target : target.subarray(0, size);
+  return Buffer.concat(chunks, size);
 }
 
 /** A string the client gave: an http(s) URL or base64 (plain or a data URI); anything else is not media. */
