@@ -5,22 +5,24 @@ import { errorResponses, InstanceParams, Loose, Obj } from '../schemas.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import { MessageChanges } from '../../domain/messageChanges.js';
 import { isGroupJid } from '../../domain/jid.js';
+import { withExamples } from '../openapi.js';
 
 /** A string that, when given, must not be empty (upstream's isNotEmpty rule and its wording). */
 const NotEmpty = (name: string) => Type.String({ minLength: 1, 'x-error': `The "${name}" cannot be empty` } as never);
 
 const KeyFields = { id: NotEmpty('id'), remoteJid: NotEmpty('remoteJid'), fromMe: Type.Boolean() };
 
-const UpdateMessageBody = Obj({ number: NotEmpty('number'), key: Obj(KeyFields), text: NotEmpty('text') });
-const DeleteMessageBody = Obj({ ...KeyFields, participant: Type.Optional(NotEmpty('participant')) });
-const PlayedMessagesBody = Obj({ playedMessages: Type.Array(Obj(KeyFields), { minItems: 1, maxItems: 1000 }) });
-const PollVoteBody = Obj({ message: Obj({ key: Obj({ id: NotEmpty('id') }) }), remoteJid: NotEmpty('remoteJid') });
+const UpdateMessageBody = withExamples(Obj({ number: NotEmpty('number'), key: Obj(KeyFields), text: NotEmpty('text') }), { number: '5511999999999', key: { id: '3EB0A1B2C3D4E5F60718', remoteJid: '5511999999999@s.whatsapp.net', fromMe: true }, text: 'Corrected text' });
+const DeleteMessageBody = withExamples(Obj({ ...KeyFields, participant: Type.Optional(NotEmpty('participant')) }), { id: '3EB0A1B2C3D4E5F60718', fromMe: true, remoteJid: '5511999999999@s.whatsapp.net' });
+const PlayedMessagesBody = withExamples(Obj({ playedMessages: Type.Array(Obj(KeyFields), { minItems: 1, maxItems: 1000 }) }), { playedMessages: [{ id: '3A5F1C2B9E0D4F6A8B7C', fromMe: false, remoteJid: '5511999999999@s.whatsapp.net' }] });
+const PollVoteBody = withExamples(Obj({ message: Obj({ key: Obj({ id: NotEmpty('id') }) }), remoteJid: NotEmpty('remoteJid') }), { message: { key: { id: '3EB0A1B2C3D4E5F60718' } }, remoteJid: '5511999999999@s.whatsapp.net' });
 
 /** The raw WhatsApp message of an edit or revoke, as upstream answers with Baileys' WAMessage. */
 const ProtocolMessageResponse = Obj({ key: Obj({ remoteJid: Type.String(), fromMe: Type.Boolean(), id: Type.String() }), message: Loose(), messageTimestamp: Type.Integer(), status: Type.String() });
-const PollVoteResponse = Obj({
-  poll: Obj({ name: Type.String(), totalVotes: Type.Integer(), results: Type.Record(Type.String(), Obj({ votes: Type.Integer(), voters: Type.Array(Type.String()) })) }),
-});
+const PollVoteResponse = withExamples(
+  Obj({ poll: Obj({ name: Type.String(), totalVotes: Type.Integer(), results: Type.Record(Type.String(), Obj({ votes: Type.Integer(), voters: Type.Array(Type.String()) })) }) }),
+  { poll: { name: 'Lunch?', totalVotes: 2, results: { pizza: { votes: 2, voters: ['5511999999999@s.whatsapp.net', '5511988887777@s.whatsapp.net'] }, sushi: { votes: 0, voters: [] } } } },
+);
 
 type P = { instanceName: string };
 const tags = ['chat'];

@@ -7,13 +7,14 @@ import type { LiveInstance } from '../../domain/registry.js';
 import type { CommonSendInput } from '../../domain/messages.js';
 import type { Button, OutboundContent } from '../../channels/content.js';
 import { assertButtons, assertPollValues, assertReaction, contactCards } from '../../domain/messageInputs.js';
+import { withExamples } from '../openapi.js';
 
 /** A string that, when given, must not be empty (upstream's isNotEmpty rule and its wording). */
 const NotEmpty = (name: string) => Type.String({ minLength: 1, 'x-error': `The "${name}" cannot be empty` } as never);
 
-const SendTextBody = Obj({ ...RecipientFields, text: Type.String({ maxLength: 65536 }) });
+const SendTextBody = withExamples(Obj({ ...RecipientFields, text: Type.String({ maxLength: 65536 }) }), { number: '5511999999999', text: 'Hello! See https://example.com', linkPreview: true, mentioned: ['5511988887777'] });
 
-const SendLocationBody = Obj({ ...RecipientFields, latitude: Type.Number(), longitude: Type.Number(), name: Type.String(), address: Type.String() });
+const SendLocationBody = withExamples(Obj({ ...RecipientFields, latitude: Type.Number(), longitude: Type.Number(), name: Type.String(), address: Type.String() }), { number: '5511999999999', latitude: -23.5613, longitude: -46.6565, name: 'MASP', address: 'Av. Paulista, 1578, São Paulo' });
 
 const ContactSchema = Obj({
   fullName: NotEmpty('fullName'),
@@ -23,28 +24,28 @@ const ContactSchema = Obj({
   email: Type.Optional(Type.String()),
   url: Type.Optional(Type.String()),
 });
-const SendContactBody = Obj({ ...RecipientFields, contact: Type.Array(ContactSchema, { minItems: 1, maxItems: 100 }) });
+const SendContactBody = withExamples(Obj({ ...RecipientFields, contact: Type.Array(ContactSchema, { minItems: 1, maxItems: 100 }) }), { number: '5511999999999', contact: [{ fullName: 'Ana Souza', phoneNumber: '+55 11 98877-0001', organization: 'ACME', email: 'ana@acme.example' }] });
 
 const ReactionKey = Obj({ id: NotEmpty('id'), remoteJid: NotEmpty('remoteJid'), fromMe: Type.Boolean(), participant: Type.Optional(Type.String()) });
-const SendReactionBody = Obj({ ...CommonSendFields, key: ReactionKey, reaction: Type.String({ description: 'One emoji, or "" to remove the reaction' }) });
+const SendReactionBody = withExamples(Obj({ ...CommonSendFields, key: ReactionKey, reaction: Type.String({ description: 'One emoji, or "" to remove the reaction' }) }), { key: { id: '3EB0A1B2C3D4E5F60718', remoteJid: '5511999999999@s.whatsapp.net', fromMe: false }, reaction: '👍' }, { key: { id: '3EB0A1B2C3D4E5F60718', remoteJid: '5511999999999@s.whatsapp.net', fromMe: false }, reaction: '' });
 
-const SendPollBody = Obj({
+const SendPollBody = withExamples(Obj({
   ...RecipientFields,
   name: Type.String({ maxLength: 4096 }),
   selectableCount: Type.Integer({ minimum: 0, maximum: 10, description: '0 = any number of options' }),
   values: Type.Array(Type.String({ maxLength: 1024 }), { minItems: 2, maxItems: 10 }),
-});
+}), { number: '5511999999999', name: 'Lunch?', selectableCount: 1, values: ['pizza', 'sushi', 'salad'] });
 
 const ListRow = Obj({ title: NotEmpty('title'), description: Type.Optional(NotEmpty('description')), rowId: NotEmpty('rowId') });
 const ListSection = Obj({ title: NotEmpty('title'), rows: Type.Array(ListRow, { minItems: 1 }) });
-const SendListBody = Obj({
+const SendListBody = withExamples(Obj({
   ...RecipientFields,
   title: Type.String(),
   description: Type.Optional(Type.String()),
   footerText: Type.String(),
   buttonText: Type.String(),
   sections: Type.Array(ListSection, { minItems: 1 }),
-});
+}), { number: '5511999999999', title: 'Menu', description: 'Pick one', footerText: 'Open 11-23h', buttonText: 'See the menu', sections: [{ title: 'Mains', rows: [{ title: 'Pizza', description: 'Margherita', rowId: 'pizza' }, { title: 'Sushi', rowId: 'sushi' }] }] });
 
 const ButtonSchema = Obj({
   type: Type.String({ enum: ['reply', 'copy', 'url', 'call', 'pix'] }),
@@ -58,14 +59,14 @@ const ButtonSchema = Obj({
   keyType: Type.Optional(Type.String({ enum: ['phone', 'email', 'cpf', 'cnpj', 'random'] })),
   key: Type.Optional(Type.String()),
 });
-const SendButtonsBody = Obj({
+const SendButtonsBody = withExamples(Obj({
   ...RecipientFields,
   title: Type.Optional(Type.String()),
   description: Type.Optional(Type.String()),
   footer: Type.Optional(Type.String()),
   thumbnailUrl: Type.Optional(Type.String()),
   buttons: Type.Optional(Type.Array(ButtonSchema, { maxItems: 10 })),
-});
+}), { number: '5511999999999', title: 'Confirm your order', description: 'Order #12', footer: 'ACME', buttons: [{ type: 'reply', displayText: 'Yes', id: 'yes' }, { type: 'reply', displayText: 'No', id: 'no' }] }, { number: '5511999999999', title: 'Links', buttons: [{ type: 'url', displayText: 'Our site', url: 'https://acme.example' }, { type: 'call', displayText: 'Call us', phoneNumber: '+5511999990000' }] });
 
 type P = { instanceName: string };
 
