@@ -94,6 +94,13 @@ export class MessageService {
     await this.instances.channelCall(() => receipts.markPlayed(keys));
   }
 
+  private async groupMembers(live: LiveInstance, jid: string): Promise<string[] | undefined> {
+    const groups = isGroupJid(jid) ? optionalOperations(live, 'groups') : undefined;
+    if (!groups) return undefined;
+    const metadata = await this.instances.channelCall(() => groups.metadata(jid));
+    return metadata.participants.map((p) => p.id);
+  }
+
   /** A send that could not be recorded must not go out: refuse it first. */
   private assertRecordable(live: LiveInstance): void {
     if (live.ingest.blocked) throw unavailable('The database is unreachable; nothing was sent. Try again shortly.', 1000);
@@ -128,7 +135,12 @@ export class MessageService {
       options.quoted = { key, message: quotedMessage };
     }
     if (input.mentioned?.length) options.mentions = input.mentioned.map((n) => toJid(n));
-    if (input.mentionsEveryOne) options.mentionsEveryOne = true;
+    if (input.mentionsEveryOne) {
+      options.mentionsEveryOne = true;
+      // As upstream: in a group, "everyone" is every participant by JID (where the channel knows the group's members).
+      const everyone = await this.groupMembers(live, toJid(input.number));
+      if (everyone) options.mentions = everyone;
+    }
     if (input.linkPreview !== undefined) options.linkPreview = input.linkPreview;
     return options;
   }
