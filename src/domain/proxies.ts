@@ -3,7 +3,7 @@ import { socksDispatcher } from 'fetch-socks';
 import type { Logger } from 'pino';
 import type { Repositories } from '../storage/repositories.js';
 import type { ProxyProtocol, ProxyRow, ProxySettings } from '../storage/proxyRepository.js';
-import { AddressRefused, assertAllowedHost } from '../security/addressGuard.js';
+import { AddressRefused, assertAllowedHost, guardedLookup, type GuardOptions } from '../security/addressGuard.js';
 import { badRequest } from './errors.js';
 
 export const PROXY_PROTOCOLS: readonly ProxyProtocol[] = ['http', 'https', 'socks4', 'socks5'];
@@ -19,15 +19,19 @@ export interface ProxyServiceDeps {
   logger?: Logger;
 }
 
-/** The undici dispatcher that carries an instance's outbound HTTP through its proxy. */
-export function proxyDispatcher(p: Pick<ProxySettings, 'host' | 'port' | 'protocol' | 'username' | 'password'>): Dispatcher {
+/**
+ * The undici dispatcher that carries an instance's outbound HTTP through its proxy. An HTTP(S) proxy's address is
+ * checked again when each connection opens (the guard's lookup), so a name that later resolves elsewhere cannot slip by.
+ */
+export function proxyDispatcher(p: Pick<ProxySettings, 'host' | 'port' | 'protocol' | 'username' | 'password'>, guard: GuardOptions): Dispatcher {
   const port = Number(p.port);
+  const bare = p.host.replace(/^\[|\]$/g, '');
   if (p.protocol === 'socks4' || p.protocol === 'socks5') {
-    return socksDispatcher({ type: p.protocol === 'socks4' ? 4 : 5, host: p.host, port, ...(p.username ? { userId: p.username } : {}), ...(p.password ? { password: p.password } : {}) });
+    return socksDispatcher({ type: p.protocol === 'socks4' ? 4 : 5, host: bare, port, ...(p.username ? { userId: p.username } : {}), ...(p.password ? { password: p.password } : {}) });
   }
-  const host = p.host.includes(':') && !p.host.startsWith('[') ? `[${p.host}]` : p.host;
+  const host = bare.includes(':') ? `[${bare}]` : bare;
   const token = p.username ? `Basic ${Buffer.from(`${p.username}:${p.password}`).toString('base64')}` : undefined;
-  return new ProxyAgent({ uri: `${p.protocol}://${host}:${port}`, ...(token ? { token } : {}) });
+  return new ProxyAgent({ uri: `${p.protocol}://${host}:${port}`, ...(token ? { token } : {}), proxyTls: { lookup: guardedLookup(guard) } as ProxyAgent.Options['proxyTls'] });
 }
 
 /** Whether a request through the dispatcher reaches `url` and gets any answer within the timeout. */
@@ -54,6 +58,8 @@ const gatewayServices = new WeakMap<Repositories, ProxyService>();
  */
 export class ProxyService {
   private readonly dispatchers = new Map<string, Promise<Dispatcher | undefined>>();
+  /** Sets of one instance run one after another, so the stored proxy and the dispatcher in use always agree. */
+  private readonly setting = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: ProxyServiceDeps) {}
 
@@ -65,13 +71,26 @@ export class ProxyService {
   }
 
   /** Stores the instance's proxy after testing it; `enabled:false` clears it, as upstream does. */
-  async set(instanceId: string, input: ProxySettings): Promise<ProxySettings> {
+  set(instanceId: string, input: ProxySettings): Promise<ProxySettings> {
+    const run = (this.setting.get(instanceId) ?? Promise.resolve()).then(() => this.apply(instanceId, input));
+    const tail = run.catch(() => undefined);
+    this.setting.set(instanceId, tail);
+    void tail.then(() => this.setting.get(instanceId) === tail && this.setting.delete(instanceId));
+    return run;
+  }
+
+  private async apply(instanceId: string, input: ProxySettings): Promise<ProxySettings> {
     const settings: ProxySettings = input.enabled
       ? { enabled: true, host: input.host.trim(), port: String(input.port).trim(), protocol: input.protocol.trim().toLowerCase(), username: input.username ?? '', password: input.password ?? '' }
       : { enabled: false, host: '', port: '', protocol: '', username: '', password: '' };
     let dispatcher: Dispatcher | undefined;
     if (settings.enabled) dispatcher = await this.tested(settings);
-    await this.deps.repos.proxies.upsert(instanceId, settings);
+    try {
+      await this.deps.repos.proxies.upsert(instanceId, settings);
+    } catch (e) {
+      await dispatcher?.close().catch(() => undefined);
+      throw e;
+    }
     const previous = this.dispatchers.get(instanceId);
     this.dispatchers.set(instanceId, Promise.resolve(dispatcher));
     void previous?.then((d) => d?.close()).catch(() => undefined);
@@ -85,11 +104,18 @@ export class ProxyService {
     return row ? maskProxy(row) : null;
   }
 
-  /** The dispatcher for the instance's outbound HTTP: through its proxy when one is enabled, else undefined (direct). */
+  /**
+   * The dispatcher for the instance's outbound HTTP: through its proxy when one is enabled, else undefined (direct).
+   * Rejects (AddressRefused) when the stored proxy's host now resolves where the address guard refuses.
+   */
   dispatcherFor(instanceId: string): Promise<Dispatcher | undefined> {
     let d = this.dispatchers.get(instanceId);
     if (!d) {
-      d = this.deps.repos.proxies.find(instanceId).then((row) => (row?.enabled ? proxyDispatcher(row) : undefined));
+      d = this.deps.repos.proxies.find(instanceId).then(async (row) => {
+        if (!row?.enabled) return undefined;
+        await assertAllowedHost(row.host, this.guard);
+        return proxyDispatcher(row, this.guard);
+      });
       this.dispatchers.set(instanceId, d);
       d.catch(() => this.dispatchers.delete(instanceId));
     }
@@ -103,16 +129,20 @@ export class ProxyService {
     void d?.then((x) => x?.close()).catch(() => undefined);
   }
 
+  private get guard(): GuardOptions {
+    return { allowPrivate: this.deps.allowPrivate };
+  }
+
   private async tested(p: ProxySettings): Promise<Dispatcher> {
     const port = Number(p.port);
     if (!p.host || !PROXY_PROTOCOLS.includes(p.protocol as ProxyProtocol) || !/^\d{1,5}$/.test(p.port) || port < 1 || port > 65535) throw badRequest('Invalid proxy');
     try {
-      await assertAllowedHost(p.host, { allowPrivate: this.deps.allowPrivate });
+      await assertAllowedHost(p.host, this.guard);
     } catch (e) {
       if (e instanceof AddressRefused) throw badRequest('Invalid proxy', e.message);
       throw e;
     }
-    const dispatcher = proxyDispatcher(p);
+    const dispatcher = proxyDispatcher(p, this.guard);
     if (await probeThrough(dispatcher, this.deps.probe.url, this.deps.probe.timeoutMs)) return dispatcher;
     await dispatcher.close().catch(() => undefined);
     throw badRequest('Invalid proxy');

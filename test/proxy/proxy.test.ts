@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { connectedSandbox, startTestServer, type TestServer } from '../helpers/server.js';
 import { deadPort, HttpProxy, ProbeTarget, Socks5Proxy } from './localProxies.js';
-import { MASKED_PASSWORD, proxyServiceOf } from '../../src/domain/proxies.js';
+import { MASKED_PASSWORD, proxyDispatcher, proxyServiceOf } from '../../src/domain/proxies.js';
+import { addressRefusalIn } from '../../src/security/addressGuard.js';
 
 describe('/proxy/set and /proxy/find against real local proxies', () => {
   let server: TestServer;
@@ -170,5 +171,51 @@ describe('/proxy/set and /proxy/find against real local proxies', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.response.message).toEqual(['The "nobody" instance does not exist']);
     expect((await server.call('GET', '/proxy/find/nobody')).status).toBe(404);
+  });
+});
+
+describe('/proxy/set with MEDIA_URL_ALLOW_PRIVATE=false', () => {
+  let server: TestServer;
+  const proxy = new HttpProxy();
+
+  beforeAll(async () => {
+    await proxy.start();
+    server = await startTestServer({ MEDIA_URL_ALLOW_PRIVATE: 'false', PROXY_PROBE_URL: 'http://127.0.0.1:9/', PROXY_PROBE_TIMEOUT_MS: '500' });
+    await connectedSandbox(server, 'strict', '5511944443333');
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await proxy.stop();
+  });
+
+  it('refuses a proxy on loopback or a private network, by address or by name, without connecting to it', async () => {
+    for (const host of ['127.0.0.1', 'localhost', '10.1.2.3', '192.168.0.10', '[::1]']) {
+      const res = await server.call('POST', '/proxy/set/strict', { enabled: true, host, port: String(proxy.port), protocol: 'http' });
+      expect(res.status, host).toBe(400);
+      expect(res.body.response.message, host).toEqual(['Invalid proxy', expect.stringMatching(/not allowed \(private\)/)]);
+    }
+    expect(proxy.carried + proxy.refused).toBe(0);
+  });
+});
+
+describe('proxyDispatcher', () => {
+  it('checks the address of an HTTP proxy named by host when each connection opens', async () => {
+    const proxy = await new HttpProxy().start();
+    const target = await new ProbeTarget().start();
+    try {
+      const open = proxyDispatcher({ host: 'localhost', port: String(proxy.port), protocol: 'http', username: '', password: '' }, { allowPrivate: true });
+      expect((await (await request(`${target.url}/ok`, { dispatcher: open })).body.text())).toBe('seen /ok');
+      expect(proxy.carried).toBe(1);
+      await open.close();
+
+      const strict = proxyDispatcher({ host: 'localhost', port: String(proxy.port), protocol: 'http', username: '', password: '' }, { allowPrivate: false });
+      const err = await request(`${target.url}/refused`, { dispatcher: strict }).then(() => undefined, (e: unknown) => e);
+      expect(addressRefusalIn(err)?.reason).toBe('private');
+      expect(proxy.carried).toBe(1);
+      await strict.close();
+    } finally {
+      await proxy.stop();
+      await target.stop();
+    }
   });
 });
