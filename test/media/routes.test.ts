@@ -103,6 +103,26 @@ describe('media routes: validation, limits, auth and the address guard', () => {
     expect(image.body).toMatchObject({ key: { remoteJid: 'status@broadcast' }, messageType: 'imageMessage', message: { imageMessage: { mimetype: 'image/jpeg', caption: 'status pic', width: 64, height: 48 }, mediaUrl: expect.any(String) } });
   });
 
+  it('takes the common send fields: quoted and mentioned end up in the media part\'s contextInfo', async () => {
+    const first = await server.call('POST', '/message/sendText/alice', { number: BOB, text: 'quote me' });
+    const sent = await send({ number: BOB, mediatype: 'image', media: `${files.url}/photo.jpg`, caption: 'hi @bob', mentioned: [BOB], quoted: { key: { id: first.body.key.id } }, delay: 10 });
+    expect(sent.status).toBe(201);
+    expect(sent.body.message.imageMessage.contextInfo).toMatchObject({ stanzaId: first.body.key.id, mentionedJid: [`${BOB}@s.whatsapp.net`], quotedMessage: { conversation: 'quote me' } });
+    expect(sent.body.contextInfo).toMatchObject({ stanzaId: first.body.key.id });
+  });
+
+  it('documents the media routes in OpenAPI, with multipart where a file is taken', async () => {
+    const doc = (await server.call('GET', '/docs/json')).body;
+    for (const path of ['sendMedia', 'sendPtv', 'sendWhatsAppAudio', 'sendSticker', 'sendStatus']) {
+      const op = doc.paths[`/message/${path}/{instanceName}`].post;
+      expect(op.tags, path).toEqual(['message']);
+      expect(Object.keys(op.requestBody.content), path).toEqual(expect.arrayContaining(['application/json', 'multipart/form-data']));
+    }
+    expect(doc.paths['/chat/getBase64FromMediaMessage/{instanceName}'].post.tags).toEqual(['chat']);
+    expect(doc.paths['/s3/getMedia/{instanceName}'].post.tags).toEqual(['s3']);
+    expect(doc.paths['/s3/getMediaUrl/{instanceName}'].post.tags).toEqual(['s3']);
+  });
+
   it('getBase64FromMediaMessage and the /s3 routes refuse what is not there', async () => {
     expect((await server.call('POST', '/chat/getBase64FromMediaMessage/alice', { message: { key: { id: 'NOPE' } } })).body).toEqual(bad(['Message not found']));
     expect((await server.call('POST', '/chat/getBase64FromMediaMessage/alice', {})).body).toEqual(bad(['instance requires property "message"']));
