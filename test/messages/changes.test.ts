@@ -42,6 +42,22 @@ describe('edits, deletes for everyone and played receipts', () => {
     expect(stored).toMatchObject({ message: { conversation: 'hello' }, status: 'EDITED' });
   });
 
+  it('updateMessage on an own image replaces its caption', async () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const image = await p.as(p.a, 'POST', `/message/sendMedia/${p.a.name}`, { number: p.b.number, mediatype: 'image', media: png, caption: 'old caption' });
+    expect(image.status, JSON.stringify(image.body)).toBe(201);
+    const key = { id: image.body.key.id, remoteJid: p.b.jid, fromMe: true };
+    await p.b.waitFor('messages.upsert', (d) => d.key.id === key.id);
+    const res = await p.as(p.a, 'POST', `/chat/updateMessage/${p.a.name}`, { number: p.b.number, key, text: 'new caption' });
+    expect(res.status).toBe(200);
+    const edited = res.body.message.protocolMessage.editedMessage;
+    expect(edited).toEqual({ imageMessage: { ...image.body.message.imageMessage, caption: 'new caption' } });
+    const peer = await p.b.waitFor('messages.edited', (d) => d.key.id === key.id);
+    expect(peer.editedMessage).toEqual(edited);
+    expect((await findOne(p.a, key.id)).message.imageMessage.caption).toBe('new caption');
+    expect((await findOne(p.b, key.id)).message.imageMessage.caption).toBe('new caption');
+  });
+
   it('refuses edits of messages of others, of other chats, of unknown or non-text messages', async () => {
     const theirs = await p.as(p.b, 'POST', `/message/sendText/${p.b.name}`, { number: p.a.number, text: 'mine, not yours' });
     await p.a.waitFor('messages.upsert', (d) => d.key.id === theirs.body.key.id);
