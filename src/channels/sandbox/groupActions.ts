@@ -4,12 +4,18 @@ import { jidUser, sandboxNumberExists } from '../../domain/jid.js';
 import type { SandboxGroup } from './groupDirectory.js';
 import { GroupNotices } from './groupNotices.js';
 import type { SandboxNetwork } from './network.js';
+import { ChannelError } from '../errors.js';
+import sharp from 'sharp';
 
 const userJid = (number: string) => `${number}@s.whatsapp.net`;
 
-/** The picture's address on the simulated CDN; `/sandbox/groupPicture` serves its bytes. */
-export function groupPictureUrl(group: SandboxGroup): string | null {
-  return group.picture ? `https://pps.whatsapp.net/v/t61.24694-24/sandbox/${jidUser(group.id)}_${group.picture.id}.jpg` : null;
+/** WhatsApp keeps group pictures as 640x640 JPEGs (Baileys crops and converts before uploading). */
+async function asGroupPicture(data: Buffer): Promise<Buffer> {
+  try {
+    return await sharp(data).resize(640, 640, { fit: 'cover' }).jpeg({ quality: 80 }).toBuffer();
+  } catch {
+    throw new ChannelError('The image could not be read');
+  }
 }
 
 /**
@@ -27,6 +33,11 @@ export class GroupActions {
     return this.network.groups;
   }
 
+  /** Where members download the picture: the network's picture server (`/sandbox/groupPicture`), as WhatsApp's CDN. */
+  pictureUrlOf(group: SandboxGroup): string | null {
+    return group.picture ? `${this.network.directory.pictureBase()}/sandbox/groupPicture/${jidUser(group.id)}/${group.picture.id}.jpg` : null;
+  }
+
   async create(actor: string, subject: string, participants: string[]): Promise<GroupMetadata> {
     const group = this.directory.create(actor, subject, participants.map(jidUser));
     await this.notices.arrived(group, actor, [...group.members.keys()]);
@@ -42,7 +53,7 @@ export class GroupActions {
   }
 
   pictureUrl(actor: string, groupJid: string): string | null {
-    return groupPictureUrl(this.directory.visibleTo(groupJid, actor));
+    return this.pictureUrlOf(this.directory.visibleTo(groupJid, actor));
   }
 
   async updateSubject(actor: string, groupJid: string, subject: string): Promise<void> {
@@ -59,8 +70,8 @@ export class GroupActions {
 
   async updatePicture(actor: string, groupJid: string, image: { data: Buffer; mimetype: string }): Promise<void> {
     const group = this.directory.editInfo(groupJid, actor);
-    this.directory.setPicture(group, image);
-    await this.notices.updated(group, actor, { pictureUrl: groupPictureUrl(group) });
+    this.directory.setPicture(group, await asGroupPicture(image.data));
+    await this.notices.updated(group, actor, { pictureUrl: this.pictureUrlOf(group) });
   }
 
   async updateParticipants(actor: string, groupJid: string, participants: string[], action: ParticipantAction): Promise<ParticipantResult[]> {

@@ -18,7 +18,7 @@ export interface SandboxGroup {
   /** Number -> role, in the order they joined. */
   readonly members: Map<string, GroupRole>;
   inviteCode: string;
-  picture?: { id: string; data: Buffer; mimetype: string };
+  picture?: { id: string; jpeg: Buffer };
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -93,10 +93,14 @@ export class GroupDirectory {
     group.desc = text ? { text, id: randomBytes(8).toString('hex').toUpperCase(), owner: userJid(actor), time: nowSeconds() } : undefined;
   }
 
-  setPicture(group: SandboxGroup, image: { data: Buffer; mimetype: string }): string {
-    const id = String(nowSeconds() * 1000 + randomInt(1000));
-    group.picture = { id, data: image.data, mimetype: image.mimetype };
-    return id;
+  setPicture(group: SandboxGroup, jpeg: Buffer): void {
+    group.picture = { id: String(nowSeconds() * 1000 + randomInt(1000)), jpeg };
+  }
+
+  /** The picture behind a group picture URL, while it is the group's current one. */
+  picture(groupUser: string, id: string): Buffer | undefined {
+    const p = this.groups.get(`${groupUser}@g.us`)?.picture;
+    return p && p.id === id ? p.jpeg : undefined;
   }
 
   setEphemeral(group: SandboxGroup, expiration: number): void {

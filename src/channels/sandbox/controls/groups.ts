@@ -20,7 +20,6 @@ const MessageBody = Obj({
   message: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
 });
-const PictureQuery = Obj({ groupJid: GroupJid });
 
 type P = { instanceName: string };
 
@@ -73,11 +72,9 @@ export function groupControls(app: FastifyInstance, { gateway, guards }: DriverR
     return inbound;
   });
 
-  app.get<{ Params: P; Querystring: Static<typeof PictureQuery> }>('/sandbox/groupPicture/:instanceName', { onRequest: guards.global, schema: { tags: ['sandbox'], summary: "The bytes behind a group's pictureUrl, as a member downloads them", querystring: PictureQuery } }, async (request, reply) => {
-    const { channel } = sandboxOf(request);
-    const group = await act(() => driver.network.groups.visibleTo(request.query.groupJid, channel.number));
-    if (!group.picture) throw notFound('The group has no picture');
-    reply.header('content-type', group.picture.mimetype);
-    return group.picture.data;
+  app.get<{ Params: { group: string; file: string } }>('/sandbox/groupPicture/:group/:file', { schema: { tags: ['sandbox'], summary: 'A group picture (public, as WhatsApp CDN links are)', hide: true } as never }, async (request, reply) => {
+    const jpeg = driver.network.groups.picture(request.params.group, request.params.file.replace(/\.jpg$/, ''));
+    if (!jpeg) throw notFound('No such picture');
+    return reply.type('image/jpeg').header('cache-control', 'public, max-age=86400, immutable').send(jpeg);
   });
 }
