@@ -29,7 +29,7 @@ export class TemplateService {
   async create(live: LiveInstance, input: CreateTemplateInput): Promise<TemplateRow> {
     const ops = operations(live, 'templates');
     const answer = await this.deps.instances.channelCall(() => ops.create({ name: input.name, category: input.category, language: input.language, components: input.components, ...(input.allowCategoryChange !== undefined ? { allowCategoryChange: input.allowCategoryChange } : {}) }));
-    return this.deps.repos.templates.insert(live.id, { templateId: answer.id, name: input.name, language: input.language, template: answer, webhookUrl: input.webhookUrl ?? null });
+    return this.deps.repos.templates.save(live.id, { templateId: answer.id, name: input.name, language: input.language, template: answer, webhookUrl: input.webhookUrl ?? null });
   }
 
   find(live: LiveInstance): Promise<AccountTemplate[]> {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from './db.js';
 import type { TemplateTable } from './schema.js';
 import { fromJson, toJson } from './json.js';
@@ -29,11 +30,21 @@ export interface NewTemplate {
 export class TemplateRepository {
   constructor(private readonly db: Db) {}
 
-  async insert(instanceId: string, t: NewTemplate, tx: Executor = this.db.kysely): Promise<TemplateRow> {
+  /**
+   * Records a template the platform accepted. The platform refuses a second (name, language) itself, so a row already
+   * there is stale (the account lost it) and is replaced.
+   */
+  async save(instanceId: string, t: NewTemplate, tx: Executor = this.db.kysely): Promise<TemplateRow> {
     const now = nowIso();
     const row: TemplateTable = { id: rowId(), instanceId, templateId: t.templateId, name: t.name, language: t.language, template: toJson(t.template), webhookUrl: t.webhookUrl, createdAt: now, updatedAt: now };
-    await tx.insertInto('templates').values(row).execute();
-    return toDomain(row);
+    const insert = tx.insertInto('templates').values(row);
+    const replaced = ['templateId', 'template', 'webhookUrl', 'createdAt', 'updatedAt'] as const;
+    await (this.db.provider === 'mysql'
+      ? insert.onDuplicateKeyUpdate(Object.fromEntries(replaced.map((c) => [c, sql`values(${sql.ref(c)})`])))
+      : insert.onConflict((oc) => oc.columns(['instanceId', 'name', 'language']).doUpdateSet((eb) => Object.fromEntries(replaced.map((c) => [c, eb.ref(`excluded.${c}`)]))))
+    ).execute();
+    const stored = await tx.selectFrom('templates').selectAll().where('instanceId', '=', instanceId).where('name', '=', t.name).where('language', '=', t.language).executeTakeFirstOrThrow();
+    return toDomain(stored);
   }
 
   async findByTemplateId(instanceId: string, templateId: string): Promise<TemplateRow | undefined> {

@@ -55,20 +55,22 @@ function suite(provider: Provider): void {
     expect(rows).toHaveLength(1);
   });
 
-  it('stores templates per instance; the database refuses a second (name, language) and a second platform id', async () => {
+  it('stores templates per instance, one per (name, language): a stale row of the same pair is replaced', async () => {
     const a = await newInstance();
     const b = await newInstance();
     const t = { templateId: '1000000000000001', name: 'order_update', language: 'en_US', template: { id: '1000000000000001', status: 'PENDING', category: 'UTILITY' }, webhookUrl: null };
-    const row = await repos.templates.insert(a.id, t);
+    const row = await repos.templates.save(a.id, t);
     expect(row).toMatchObject({ templateId: t.templateId, name: 'order_update', template: t.template, webhookUrl: null, instanceId: a.id });
     expect(Object.keys(row).sort()).toEqual(['createdAt', 'id', 'instanceId', 'name', 'template', 'templateId', 'updatedAt', 'webhookUrl']);
-    await expect(repos.templates.insert(a.id, { ...t, templateId: '1000000000000002' })).rejects.toThrow();
-    await expect(repos.templates.insert(a.id, { ...t, language: 'pt_BR' })).rejects.toThrow();
+    const again = await repos.templates.save(a.id, { ...t, templateId: '1000000000000002', template: { id: '1000000000000002' }, webhookUrl: 'http://hook' });
+    expect(again).toMatchObject({ id: row.id, templateId: '1000000000000002', template: { id: '1000000000000002' }, webhookUrl: 'http://hook' });
     // Another language of the same name is another template; another instance has its own namespace.
-    await repos.templates.insert(a.id, { ...t, templateId: '1000000000000003', language: 'pt_BR' });
-    await repos.templates.insert(b.id, t);
-    expect((await repos.templates.list(a.id)).map((r) => r.templateId)).toEqual(['1000000000000001', '1000000000000003']);
+    await repos.templates.save(a.id, { ...t, templateId: '1000000000000003', language: 'pt_BR' });
+    await repos.templates.save(b.id, t);
+    expect((await repos.templates.list(a.id)).map((r) => r.templateId)).toEqual(['1000000000000002', '1000000000000003']);
     expect((await repos.templates.findByTemplateId(b.id, t.templateId))?.instanceId).toBe(b.id);
+    // The database refuses a second row with the same platform id.
+    await expect(db.kysely.insertInto('templates').values({ id: 'dup', instanceId: a.id, templateId: '1000000000000003', name: 'other', language: 'en', template: '{}', webhookUrl: null, createdAt: 'x', updatedAt: 'x' }).execute()).rejects.toThrow();
 
     expect(await repos.templates.deleteByName(a.id, 'order_update', '1000000000000003')).toBe(1);
     expect(await repos.templates.deleteByName(a.id, 'order_update')).toBe(1);
@@ -79,7 +81,7 @@ function suite(provider: Provider): void {
   it('deleting the instance removes its proxy and templates', async () => {
     const inst = await newInstance();
     await repos.proxies.upsert(inst.id, { enabled: true, host: 'h', port: '1', protocol: 'http', username: '', password: '' });
-    await repos.templates.insert(inst.id, { templateId: '2000000000000001', name: 'x', language: 'en', template: {}, webhookUrl: 'http://hook' });
+    await repos.templates.save(inst.id, { templateId: '2000000000000001', name: 'x', language: 'en', template: {}, webhookUrl: 'http://hook' });
     await repos.instances.delete(inst.id);
     expect(await repos.proxies.find(inst.id)).toBeUndefined();
     expect(await repos.templates.list(inst.id)).toEqual([]);
