@@ -39,7 +39,7 @@ for (const backend of ['disk', 's3'] as const) {
     async function multipart(path: string, fields: Record<string, string>, file: { data: Buffer; name: string; type: string }) {
       const form = new FormData();
       for (const [k, v] of Object.entries(fields)) form.append(k, v);
-      form.append('file', new Blob([file.data], { type: file.type }), file.name);
+      form.append('file', new Blob([new Uint8Array(file.data)], { type: file.type }), file.name);
       const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { apikey: GLOBAL_KEY }, body: form });
       return { status: res.status, body: (await res.json()) as any };
     }
