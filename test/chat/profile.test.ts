@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPair, expectEnvelope, expectGuarded, type Pair } from './pair.js';
+import { WebhookReceiver } from '../helpers/receiver.js';
 
 const ALL = { readreceipts: 'all', profile: 'all', status: 'all', online: 'all', last: 'all', groupadd: 'all' };
 
@@ -78,12 +79,29 @@ describe('profile and privacy between two sandbox instances', () => {
     expect((await profileOf(b, a.number)).body).toMatchObject({ picture: null, status: 'Out for lunch' });
 
     // C never exchanged messages with A: not a contact, sees neither.
-    const c = await server.call('POST', '/instance/create', { instanceName: 'pf-c', integration: 'SANDBOX', qrcode: true });
+    const cHook = await new WebhookReceiver().start();
+    const c = await server.call('POST', '/instance/create', { instanceName: 'pf-c', integration: 'SANDBOX', qrcode: true, webhook: { url: cHook.url, events: [] } });
     await server.call('POST', '/sandbox/scan/pf-c', { number: '5511950000003' });
     const seenByC = await server.call('POST', '/chat/fetchProfile/pf-c', { number: a.number }, c.body.hash);
     expect(seenByC.body).toMatchObject({ wuid: a.jid, picture: null, status: null, name: 'Alice Cooper' });
     // B's privacy is untouched: the defaults.
     expect((await server.call('GET', `/chat/fetchPrivacySettings/${b.name}`, undefined, b.token)).body).toEqual({ readreceipts: 'all', profile: 'all', status: 'contacts', online: 'all', last: 'all', groupadd: 'all' });
+
+    // Read receipts off: B never sees READ for what A reads.
+    const toA = await server.call('POST', `/message/sendText/${b.name}`, { number: a.number, text: 'did you read this?' }, b.token);
+    await a.hook.waitForEvent('messages.upsert', (r) => r.body.data.key.id === toA.body.key.id);
+    expect((await server.call('POST', `/chat/markMessageAsRead/${a.name}`, { readMessages: [{ id: toA.body.key.id, fromMe: false, remoteJid: b.jid }] }, a.token)).status).toBe(201);
+    await b.hook.waitForEvent('messages.update', (r) => r.body.data.keyId === toA.body.key.id && r.body.data.status === 'DELIVERY_ACK');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(b.hook.events('messages.update').filter((r) => r.body.data.keyId === toA.body.key.id).map((r) => r.body.data.status)).not.toContain('READ');
+    // Online follows last seen (contacts): B sees A come online, C does not.
+    await server.call('POST', `/chat/sendPresence/${a.name}`, { number: '5511950000003', presence: 'available', delay: 0 }, a.token);
+    await server.call('POST', `/chat/sendPresence/${a.name}`, { number: '5511950000003', presence: 'composing', delay: 0 }, a.token);
+    await server.call('POST', `/chat/sendPresence/${a.name}`, { number: b.number, presence: 'available', delay: 0 }, a.token);
+    await b.hook.waitForEvent('presence.update', (r) => r.body.data.presences[a.jid]?.lastKnownPresence === 'available');
+    await cHook.waitForEvent('presence.update', (r) => r.body.data.presences[a.jid]?.lastKnownPresence === 'composing');
+    expect(cHook.events('presence.update').map((r) => r.body.data.presences[a.jid]?.lastKnownPresence)).toEqual(['composing']);
+    await cHook.stop();
 
     await server.call('POST', `/chat/updatePrivacySettings/${a.name}`, { ...data, profile: 'contacts' }, a.token);
     expect((await profileOf(b, a.number)).body.picture).toMatch(/\/sandbox\/picture\//);

@@ -34,6 +34,7 @@ export class SandboxChats implements ChatOps {
     const { network } = this.phone.opts;
     const peer = network.phone(jidUser(remoteJid));
     if (!peer?.notify || network.directory.isBlocked(peer.number, this.phone.number)) return;
+    if ((presence === 'available' || presence === 'unavailable') && !network.directory.showsOnline(this.phone.number, peer.number)) return;
     peer.notify([{ type: 'presence', remoteJid: `${this.phone.number}@s.whatsapp.net`, presence }]).catch(() => undefined);
   }
 }

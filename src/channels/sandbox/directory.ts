@@ -84,6 +84,16 @@ export class PhoneDirectory {
     return this.isContact(owner, viewer);
   }
 
+  sendsReadReceipts(number: string): boolean {
+    return this.entries.get(number)?.privacy.readreceipts !== 'none';
+  }
+
+  /** Online / offline shows to `viewer` unless "online" follows a last-seen setting that hides it from them. */
+  showsOnline(owner: string, viewer: string): boolean {
+    const privacy = this.entries.get(owner)?.privacy;
+    return !privacy || privacy.online === 'all' || this.shows(owner, viewer, privacy.last);
+  }
+
   isContact(owner: string, other: string): boolean {
     return this.entries.get(owner)?.contacts.has(other) ?? false;
   }
