@@ -62,6 +62,7 @@ export async function applyPollVotes(repos: Repositories, items: VoteToApply[], 
   const contents = await repos.pollVotes.contentOf(ids, tx);
   for (const item of items) {
     const poll = pollOf(contents.get(item.messageId) ?? {});
-    item.event.pollUpdates = poll ? aggregateVotes(poll, current.get(item.messageId) ?? []) : item.votes.map((v) => ({ name: v.options.join(','), voters: [v.voter] }));
+    // A vote on a message that holds no poll (another channel's) is passed on as it came, one entry per option.
+    item.event.pollUpdates = poll ? aggregateVotes(poll, current.get(item.messageId) ?? []) : item.votes.flatMap((v) => v.options.map((name) => ({ name, voters: [v.voter] })));
   }
 }
