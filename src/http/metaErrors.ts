@@ -1,4 +1,5 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { formatValidationErrors } from './validation.js';
 import { GraphError, type GraphErrorBody } from '../channels/operations/templates.js';
 
 /** Upstream's 400 for a refused business-platform call (templates, catalog): the Graph error spelled out. */
@@ -42,4 +43,20 @@ export async function withMetaErrors<T>(reply: FastifyReply, context: string, fn
     reply.status(400);
     return metaErrorBody(e.body, context);
   }
+}
+
+/** A body that failed validation on a route upstream renders Meta-style: the messages joined, no Graph code. */
+export function metaValidationBody(messages: string[], context: string): MetaErrorBody {
+  return metaErrorBody({ message: messages.join('; '), type: 'UNKNOWN', code: 0, fbtrace_id: '' }, context);
+}
+
+/**
+ * A route error handler for routes whose every failure after the guards upstream renders Meta-style: validation
+ * failures become the Meta-style 400; anything else goes on to the app's handler.
+ */
+export function metaValidationErrors(context: string) {
+  return (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+    if (!err.validation) throw err;
+    return reply.status(400).send(metaValidationBody(formatValidationErrors(err.validation, err.validationContext), context));
+  };
 }

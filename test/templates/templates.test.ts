@@ -193,17 +193,24 @@ describe('message templates on a sandbox business account, sent to another sandb
     expect((await server.call('GET', '/template/find/peer', undefined, peer)).body).toEqual([]);
   });
 
-  it('malformed bodies get upstream validation messages', async () => {
+  it('malformed bodies: the template routes answer Meta-style as upstream does, sendTemplate in the usual shape', async () => {
     const create = await server.call('POST', '/template/create/shop', { name: 'x', category: 'PROMO', language: 'en_US' }, shop);
     expect(create.status).toBe(400);
-    expect(create.body).toEqual({ status: 400, error: 'Bad Request', response: { message: expect.arrayContaining(['instance requires property "components"', 'category is not one of enum values: AUTHENTICATION,MARKETING,UTILITY']) } });
+    const both = 'instance requires property "components"; category is not one of enum values: AUTHENTICATION,MARKETING,UTILITY';
+    const either = [both, 'category is not one of enum values: AUTHENTICATION,MARKETING,UTILITY; instance requires property "components"'];
+    expect(either).toContain(create.body.message);
+    expect(create.body.details).toEqual({ whatsapp_error: create.body.message, whatsapp_code: 'UNKNOWN_ERROR', error_user_title: create.body.message, error_user_msg: create.body.message, error_type: 'UNKNOWN', error_subcode: null, fbtrace_id: null, context: 'template_creation', type: 'whatsapp_api_error' });
     const edit = await server.call('POST', '/template/edit/shop', { templateId: '' }, shop);
-    expect(edit.body.response.message).toEqual(['The "templateId" cannot be empty']);
+    expect(edit.status).toBe(400);
+    expect(edit.body).toMatchObject({ status: 400, error: 'Bad Request', message: 'The "templateId" cannot be empty', details: { context: 'template_edit' } });
     const del = await server.call('DELETE', '/template/delete/shop', {}, shop);
-    expect(del.body.response.message).toEqual(['instance requires property "name"']);
+    expect(del.body).toMatchObject({ status: 400, message: 'instance requires property "name"', details: { context: 'template_delete', type: 'whatsapp_api_error' } });
+    const notJson = await server.call('POST', '/template/create/shop', '{"name": ', shop, { 'content-type': 'application/json' });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body).toEqual({ status: 400, error: 'Bad Request', response: { message: ['Body is not valid JSON'] } });
     const send = await server.call('POST', '/message/sendTemplate/shop', { number: PEER, name: 1 }, shop);
     expect(send.status).toBe(400);
-    expect(send.body.response.message).toEqual(expect.arrayContaining(['instance requires property "language"', 'name is not of a type(s) string']));
+    expect(send.body).toEqual({ status: 400, error: 'Bad Request', response: { message: expect.arrayContaining(['instance requires property "language"', 'name is not of a type(s) string']) } });
   });
 
   it("another instance's token is 401 and an unknown instance 404 on every template route", async () => {

@@ -4,7 +4,7 @@ import type { RouteContext } from '../app.js';
 import { errorResponses, InstanceParams, Loose, Obj, StoredMessageSchema } from '../schemas.js';
 import { RecipientFields } from '../sendSchemas.js';
 import { withExamples } from '../openapi.js';
-import { withMetaErrors } from '../metaErrors.js';
+import { metaValidationErrors, withMetaErrors } from '../metaErrors.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import { TemplateService } from '../../domain/templates.js';
 import { badRequest } from '../../domain/errors.js';
@@ -66,7 +66,7 @@ export function templateRoutes(app: FastifyInstance, { gateway, guards }: RouteC
 
   app.post<Req<Static<typeof CreateBody>>>(
     '/template/create/:instanceName',
-    { onRequest: guards.instance, schema: { tags: ['template'], summary: 'Create a message template (submitted for review)', params: InstanceParams, body: CreateBody, response: { 201: TemplateRowSchema, ...responses } } },
+    { errorHandler: metaValidationErrors('template_creation'), onRequest: guards.instance, schema: { tags: ['template'], summary: 'Create a message template (submitted for review)', params: InstanceParams, body: CreateBody, response: { 201: TemplateRowSchema, ...responses } } },
     async (request, reply) => {
       const { webhookUrl } = request.body;
       if (webhookUrl) await assertAllowedUrl(webhookUrl, guardOptions).catch((e) => Promise.reject(e instanceof AddressRefused ? badRequest(e.message) : e));
@@ -77,13 +77,13 @@ export function templateRoutes(app: FastifyInstance, { gateway, guards }: RouteC
 
   app.get<{ Params: { instanceName: string } }>(
     '/template/find/:instanceName',
-    { onRequest: guards.instance, schema: { tags: ['template'], summary: "The business account's templates (Graph data array)", params: InstanceParams, response: { 200: TemplateList, ...responses } } },
+    { errorHandler: metaValidationErrors('template_find'), onRequest: guards.instance, schema: { tags: ['template'], summary: "The business account's templates (Graph data array)", params: InstanceParams, response: { 200: TemplateList, ...responses } } },
     async (request, reply) => withMetaErrors(reply, 'template_find', () => templates.find(request.live as LiveInstance)),
   );
 
   app.post<Req<Static<typeof EditBody>>>(
     '/template/edit/:instanceName',
-    { onRequest: guards.instance, schema: { tags: ['template'], summary: 'Edit a template (upstream 2.4; it is reviewed again)', params: InstanceParams, body: EditBody, response: { 200: Success, ...responses } } },
+    { errorHandler: metaValidationErrors('template_edit'), onRequest: guards.instance, schema: { tags: ['template'], summary: 'Edit a template (upstream 2.4; it is reviewed again)', params: InstanceParams, body: EditBody, response: { 200: Success, ...responses } } },
     async (request, reply) => {
       const { templateId, ...changes } = request.body;
       return withMetaErrors(reply, 'template_edit', () => templates.edit(request.live as LiveInstance, templateId, changes));
@@ -92,7 +92,7 @@ export function templateRoutes(app: FastifyInstance, { gateway, guards }: RouteC
 
   app.delete<Req<Static<typeof DeleteBody>>>(
     '/template/delete/:instanceName',
-    { onRequest: guards.instance, schema: { tags: ['template'], summary: 'Delete a template by name, or one language of it by hsmId (upstream 2.4)', params: InstanceParams, body: DeleteBody, response: { 200: Success, ...responses } } },
+    { errorHandler: metaValidationErrors('template_delete'), onRequest: guards.instance, schema: { tags: ['template'], summary: 'Delete a template by name, or one language of it by hsmId (upstream 2.4)', params: InstanceParams, body: DeleteBody, response: { 200: Success, ...responses } } },
     async (request, reply) => withMetaErrors(reply, 'template_delete', () => templates.delete(request.live as LiveInstance, request.body.name, request.body.hsmId || undefined)),
   );
 
