@@ -24,6 +24,7 @@ import { IngestCommitter } from './domain/ingest/committer.js';
 import type { MediaService } from './media/service.js';
 import { createMediaService } from './media/create.js';
 import { MediaIngest } from './domain/mediaIngest.js';
+import { proxyServiceOf } from './domain/proxies.js';
 import { Metrics } from './observability/metrics.js';
 import type { Cache } from './cache/cache.js';
 import { createCache } from './cache/factory.js';
@@ -92,6 +93,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   const cache = await createCache(config.cache, logger);
   const instanceCache = new InstanceCache(cache, config.cache.ttlSeconds);
   const mediaService = createMediaService(config);
+  mediaService.useProxies((instanceId) => proxyServiceOf({ repos, config, logger }).dispatcherFor(instanceId));
   const media = new MediaIngest(mediaService, repos.media, logger.child({ component: 'media' }), config.media.downloadTimeoutMs);
   const committer = new IngestCommitter(new IngestWriter(repos, bus, instanceCache, media));
   const budget = new IngestBudget(config.ingest.maxPendingPerInstance, config.ingest.maxPendingTotal);

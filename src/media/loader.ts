@@ -19,6 +19,8 @@ export const tooLarge = (maxBytes: number) => new ApiError(413, [`The media is l
 /** Loads media given by URL, base64 or upload; URLs go only where the address guard allows, on every hop. */
 export class HttpMediaLoader implements MediaLoader {
   private readonly dispatcher: Dispatcher;
+  /** The instance's proxy, when it has one: its downloads go through it (undefined: direct). */
+  proxyFor: ((instanceId: string) => Promise<Dispatcher | undefined>) | undefined;
 
   constructor(private readonly opts: LoaderOptions) {
     this.dispatcher = guardedDispatcher(opts, { connections: 64 });
@@ -31,7 +33,7 @@ export class HttpMediaLoader implements MediaLoader {
     let fileName = options.fileName;
     let given = options.mimetype;
     if ('url' in input) {
-      const got = await this.fetch(input.url, maxBytes);
+      const got = await this.fetch(input.url, maxBytes, options.instanceId);
       data = got.data;
       given ??= got.contentType;
       fileName ??= got.fileName;
@@ -55,13 +57,14 @@ export class HttpMediaLoader implements MediaLoader {
   }
 
   /** GET with redirects followed by hand, each target checked; the whole download shares one deadline. */
-  private async fetch(url: string, maxBytes: number): Promise<{ data: Buffer; contentType?: string; fileName?: string }> {
+  private async fetch(url: string, maxBytes: number, instanceId?: string): Promise<{ data: Buffer; contentType?: string; fileName?: string }> {
     const signal = AbortSignal.timeout(this.opts.timeoutMs);
     let target = url;
     try {
+      const dispatcher = (instanceId && (await this.proxyFor?.(instanceId))) || this.dispatcher;
       for (let hop = 0; hop <= (this.opts.maxRedirects ?? 5); hop++) {
         const parsed = await assertAllowedUrl(target, this.opts);
-        const res = await request(parsed, { method: 'GET', dispatcher: this.dispatcher, signal, headers: { 'user-agent': 'wa-gateway-media/1', accept: '*/*' } });
+        const res = await request(parsed, { method: 'GET', dispatcher, signal, headers: { 'user-agent': 'wa-gateway-media/1', accept: '*/*' } });
         if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
           await res.body.dump();
           target = new URL(String(res.headers.location), parsed).toString();

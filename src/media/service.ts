@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import type { MediaLoader, MediaInput, MediaLoadOptions, LoadedMedia } from './types.js';
+import type { HttpMediaLoader } from './loader.js';
 import type { MediaStore } from './store/types.js';
 import type { UrlSigner } from './store/signing.js';
 import { storageKeyOf } from './keys.js';
@@ -16,7 +18,12 @@ export interface StoredObject {
 
 /** The gateway's media pipeline: loading client-given media, and keeping media bytes in the store. */
 export class MediaService implements MediaLoader {
-  constructor(private readonly loader: MediaLoader, readonly store: MediaStore, readonly signer: UrlSigner, readonly maxBytes: number) {}
+  constructor(private readonly loader: HttpMediaLoader, readonly store: MediaStore, readonly signer: UrlSigner, readonly maxBytes: number) {}
+
+  /** Downloads for an instance go through its proxy (set once the proxy service exists). */
+  useProxies(proxyFor: (instanceId: string) => Promise<Dispatcher | undefined>): void {
+    this.loader.proxyFor = proxyFor;
+  }
 
   load(input: string | MediaInput, options?: MediaLoadOptions): Promise<LoadedMedia> {
     return this.loader.load(input, options);

@@ -54,12 +54,12 @@ export function probe(data: Buffer): { format: string; audio?: string; video?: s
   }
 }
 
-/** A local HTTP server that serves the given files by path. */
-export async function serveFiles(files: Record<string, { data: Buffer; type: string }>): Promise<{ url: string; close(): Promise<void>; server: Server }> {
+/** A local HTTP server that serves the given files by path; `closeEach`: a connection per request (to count tunnels). */
+export async function serveFiles(files: Record<string, { data: Buffer; type: string }>, closeEach = false): Promise<{ url: string; close(): Promise<void>; server: Server }> {
   const server = createServer((req, res) => {
     const f = files[new URL(req.url!, 'http://x').pathname];
     if (!f) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': f.type, 'content-length': f.data.length }).end(f.data);
+    res.writeHead(200, { 'content-type': f.type, 'content-length': f.data.length, ...(closeEach ? { connection: 'close' } : {}) }).end(f.data);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
