@@ -38,8 +38,16 @@ export class GroupActions {
     return group.picture ? `${this.network.directory.pictureBase()}/sandbox/groupPicture/${jidUser(group.id)}/${group.picture.id}.jpg` : null;
   }
 
+  /** Whether `actor` may add `n`: on WhatsApp ('404' otherwise) and allowed by its "who can add me" setting ('403'). */
+  private admits(actor: string): (n: string) => ParticipantResult['status'] {
+    const phones = this.network.directory;
+    return (n) => (!sandboxNumberExists(n) ? '404' : phones.shows(n, actor, phones.entry(n).privacy.groupadd) ? '200' : '403');
+  }
+
+  /** Participants whose privacy refuses the creator are left out, as WhatsApp does. */
   async create(actor: string, subject: string, participants: string[]): Promise<GroupMetadata> {
-    const group = this.directory.create(actor, subject, participants.map(jidUser));
+    const admits = this.admits(actor);
+    const group = this.directory.create(actor, subject, participants.map(jidUser).filter((n) => admits(n) === '200'));
     await this.notices.arrived(group, actor, [...group.members.keys()]);
     return this.directory.metadata(group);
   }
@@ -75,7 +83,7 @@ export class GroupActions {
   }
 
   async updateParticipants(actor: string, groupJid: string, participants: string[], action: ParticipantAction): Promise<ParticipantResult[]> {
-    const results = this.directory.updateParticipants(groupJid, actor, participants.map(jidUser), action, sandboxNumberExists);
+    const results = this.directory.updateParticipants(groupJid, actor, participants.map(jidUser), action, this.admits(actor));
     const done = results.filter((r) => r.status === '200').map((r) => r.jid);
     const group = this.directory.visibleTo(groupJid, actor);
     await this.notices.participants(group, actor, action, done, action === 'remove' ? done.map(jidUser) : []);

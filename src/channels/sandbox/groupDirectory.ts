@@ -122,23 +122,24 @@ export class GroupDirectory {
   }
 
   /**
-   * Adds, removes, promotes or demotes; `exists` says whether a number is on WhatsApp. Admins may do all of it,
+   * Adds, removes, promotes or demotes; `admits` says whether a number can be added by the actor ('404' not on
+   * WhatsApp, '403' its privacy refuses the actor). Admins may do all of it,
    * other members only add, and only while the group lets every member add. The creator stays: never removed or demoted.
    */
-  updateParticipants(groupJid: string, actor: string, numbers: string[], action: ParticipantAction, exists: (n: string) => boolean): ParticipantResult[] {
+  updateParticipants(groupJid: string, actor: string, numbers: string[], action: ParticipantAction, admits: (n: string) => ParticipantResult['status']): ParticipantResult[] {
     const group = this.visibleTo(groupJid, actor);
     const actorRole = group.members.get(actor);
     if (!isAdmin(actorRole) && !(action === 'add' && group.allMembersAdd)) throw new GroupError('not-authorized');
-    return numbers.map((n) => ({ jid: userJid(n), status: this.applyOne(group, n, action, exists) }));
+    return numbers.map((n) => ({ jid: userJid(n), status: this.applyOne(group, n, action, admits) }));
   }
 
-  private applyOne(group: SandboxGroup, n: string, action: ParticipantAction, exists: (n: string) => boolean): ParticipantResult['status'] {
+  private applyOne(group: SandboxGroup, n: string, action: ParticipantAction, admits: (n: string) => ParticipantResult['status']): ParticipantResult['status'] {
     const role = group.members.get(n);
     if (action === 'add') {
       if (role !== undefined) return '409';
-      if (!exists(n)) return '404';
-      group.members.set(n, null);
-      return '200';
+      const admitted = admits(n);
+      if (admitted === '200') group.members.set(n, null);
+      return admitted;
     }
     if (role === undefined) return '404';
     if (role === 'superadmin') return action === 'promote' ? '200' : '403';
