@@ -87,6 +87,11 @@ export const EXAMPLES: Record<string, Example> = {
   // upstream answers {updateSetting: <what WhatsApp answered>}, and WhatsApp answers nothing: {}
   'POST /group/updateSetting/:instanceName': obj([], async (w) => ({ groupJid: await w.group(), action: 'announcement' })),
   'POST /group/toggleEphemeral/:instanceName': obj(['success'], async (w) => ({ groupJid: await w.group(), expiration: 86400 })),
+  'POST /chat/markMessageAsPlayed/:instanceName': obj(['message', 'played'], async (w) => ({ playedMessages: [await w.receivedText()] })),
+  'POST /chat/getPollVote/:instanceName': obj(['poll'], async (w) => {
+    const poll = await w.call('POST', `/message/sendPoll/${w.instance}`, { number: B, name: 'Contract poll', selectableCount: 1, values: ['yes', 'no'] });
+    return { message: { key: { id: poll.body.key.id } }, remoteJid: jidOf(B) };
+  }),
   'POST /group/updateMemberAddMode/:instanceName': obj(['update'], async (w) => ({ groupJid: await w.group(), mode: 'admin_add' })),
   'DELETE /group/leaveGroup/:instanceName': obj(['groupJid', 'leave'], undefined, async (w) => `groupJid=${await w.groupToLeave()}`),
   // label

@@ -19,6 +19,8 @@ export const GROUPS = ['message', 'chat', 'group', 'label', 'call', 'business', 
 export const LATER_ROUTES: ContractRoute[] = [
   { method: 'POST', path: '/template/edit/:instanceName', auth: 'instance', body_fields: ['templateId!:string', 'category?:AUTHENTICATION|MARKETING|UTILITY', 'allowCategoryChange?:boolean', 'ttl?:number', 'components?:array'], success_status: 200 },
   { method: 'DELETE', path: '/template/delete/:instanceName', auth: 'instance', body_fields: ['name!:string', 'hsmId?:string'], success_status: 200 },
+  { method: 'POST', path: '/chat/markMessageAsPlayed/:instanceName', auth: 'instance', body_fields: ['playedMessages!:[{id!,fromMe!,remoteJid!}]'], success_status: 201 },
+  { method: 'POST', path: '/chat/getPollVote/:instanceName', auth: 'instance', body_fields: ['message!:{key:{id!}}', 'remoteJid!:string'], success_status: 200 },
   { method: 'POST', path: '/group/updateMemberAddMode/:instanceName', auth: 'instance', body_fields: ['groupJid!:string', 'mode!:all_member_add|admin_add'], success_status: 201 },
 ];
 
