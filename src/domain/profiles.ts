@@ -8,6 +8,9 @@ import { operations, optionalOperations } from './capabilities.js';
 import { badRequest } from './errors.js';
 import { toJid } from './jid.js';
 
+/** How upstream tells a picture from anything else: an http(s) URL, a data URI or base64 text. */
+const URL_OR_BASE64 = /^(https?:\/\/|data:image\/|[A-Za-z0-9+/]{4,})/i;
+
 /** Profiles (other numbers' and the instance's own), business profiles and privacy settings, in upstream's shapes. */
 export class ProfileService {
   constructor(private readonly instances: InstanceService, private readonly cache: InstanceCache, private readonly media: () => MediaLoader) {}
@@ -49,8 +52,9 @@ export class ProfileService {
   }
 
   /** The picture comes by URL or base64 through the shared media loader (address guard, size limit, timeout). */
-  async updatePicture(live: LiveInstance, picture: string) {
+  async updatePicture(live: LiveInstance, picture: string | undefined) {
     const ops = operations(live, 'profile');
+    if (!picture || !URL_OR_BASE64.test(picture.slice(0, 64))) throw badRequest('"profilePicture" must be a url or a base 64');
     const loaded = await this.media().load(picture, { instanceId: live.id });
     if (!loaded.mimetype.startsWith('image/')) throw badRequest(`The picture must be an image, not ${loaded.mimetype}`);
     await this.instances.channelCall(() => ops.setPicture(loaded.data));

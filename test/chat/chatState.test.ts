@@ -53,6 +53,8 @@ describe('chat state between two sandbox instances: archive, unread, block, pres
     const badKey = await server.call('POST', `/chat/archiveChat/${a.name}`, { archive: true, lastMessage: { key: { id: 'X' } } }, a.token);
     expect(badKey.status).toBe(400);
     expect(badKey.body.response.message).toEqual(['lastMessage.key requires property "fromMe"', 'lastMessage.key requires property "remoteJid"']);
+    const emptyId = await server.call('POST', `/chat/archiveChat/${a.name}`, { archive: true, lastMessage: { key: { id: '', fromMe: true, remoteJid: '5511940000002@s.whatsapp.net' } } }, a.token);
+    expect(emptyId.body.response.message).toEqual(['The "id" cannot be empty']);
     await expectGuarded(pair, 'POST', '/chat/archiveChat', { archive: true, chat: '5511940000002' });
   });
 
@@ -124,6 +126,7 @@ describe('chat state between two sandbox instances: archive, unread, block, pres
 
     const bad = await server.call('POST', `/chat/updateBlockStatus/${b.name}`, { number: a.number, status: 'ban' }, b.token);
     expect(bad.body.response.message).toEqual(['status is not one of enum values: block,unblock']);
+    expect((await server.call('POST', `/chat/updateBlockStatus/${b.name}`, { number: '', status: 'block' }, b.token)).body.response.message).toEqual(['The "number" cannot be empty']);
     await expectGuarded(pair, 'POST', '/chat/updateBlockStatus', { number: b.number, status: 'block' });
   });
 

@@ -57,6 +57,13 @@ describe('profile and privacy between two sandbox instances', () => {
     const open = await a.hook.waitForEvent('connection.update', (r) => r.body.data.profilePictureUrl === seen.body.picture);
     expect(open.body.data).toEqual({ instance: a.name, wuid: a.jid, profileName: 'Alice Cooper', profilePictureUrl: seen.body.picture, state: 'open', statusReason: 200 });
 
+    // B takes a picture by URL (here: A's, served by the gateway).
+    const byUrl = await server.call('POST', `/chat/updateProfilePicture/${b.name}`, { picture: `${server.url}${new URL(seen.body.picture).pathname}` }, b.token);
+    expect(byUrl.body).toEqual({ update: 'success' });
+    const bPicture = (await profileOf(a, b.number)).body.picture;
+    expect(bPicture).toMatch(new RegExp(`/sandbox/picture/${b.number}/`));
+    expect(await sharp((await download(bPicture)).body).metadata()).toMatchObject({ format: 'jpeg', width: 640, height: 640 });
+
     // A's own profile.
     const own = await profileOf(a);
     expect(own.body).toEqual({ wuid: a.jid, name: 'Alice Cooper', numberExists: true, picture: seen.body.picture, status: 'Out for lunch', isBusiness: false });
@@ -143,12 +150,17 @@ describe('profile and privacy between two sandbox instances', () => {
     expect(badEnum.body.response.message).toEqual(['online is not one of enum values: all,match_last_seen']);
     expect((await server.call('POST', `/chat/updateProfileName/${a.name}`, {}, a.token)).body.response.message).toEqual(['instance requires property "name"']);
     expect((await server.call('POST', `/chat/updateProfileStatus/${a.name}`, {}, a.token)).body.response.message).toEqual(['instance requires property "status"']);
-    expect((await server.call('POST', `/chat/updateProfilePicture/${a.name}`, {}, a.token)).body.response.message).toEqual(['instance requires property "picture"']);
+    expect((await server.call('POST', `/chat/updateProfileName/${a.name}`, { name: '' }, a.token)).body.response.message).toEqual(['The "name" cannot be empty']);
+    expect((await server.call('POST', `/chat/updateProfileStatus/${a.name}`, { status: 7 }, a.token)).body.response.message).toEqual(['status is not of a type(s) string']);
+    const noPicture = await server.call('POST', `/chat/updateProfilePicture/${a.name}`, {}, a.token);
+    expect(noPicture.status).toBe(400);
+    expect(noPicture.body.response.message).toEqual(['"profilePicture" must be a url or a base 64']);
     const notMedia = await server.call('POST', `/chat/updateProfilePicture/${a.name}`, { picture: 'not a picture!' }, a.token);
     expect(notMedia.status).toBe(400);
-    expect(notMedia.body.response.message).toEqual(['Owned media must be a url or base64']);
+    expect(notMedia.body.response.message).toEqual(['"profilePicture" must be a url or a base 64']);
     const notImage = await server.call('POST', `/chat/updateProfilePicture/${a.name}`, { picture: Buffer.from('%PDF-1.4 just text, not an image at all').toString('base64') }, a.token);
     expect(notImage.status).toBe(400);
+    expect(JSON.stringify(notImage.body.response.message)).toMatch(/image/);
     const nobody = await profileOf(b, '0001234567');
     expect(nobody.status).toBe(400);
     expect(nobody.body.response.message).toEqual([{ jid: '0001234567@s.whatsapp.net', exists: false, number: '0001234567' }]);

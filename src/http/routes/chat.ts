@@ -35,8 +35,10 @@ const MarkReadBody = Obj({ readMessages: Type.Array(MessageKeySchema, { minItems
 const NumbersBody = Obj({ numbers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 1000 }) });
 const ProfilePictureBody = Obj({ number: Type.String({ minLength: 1 }) });
 
+/** Upstream's isNotEmpty: a wrong type keeps the library's words, only an empty string gets this sentence. */
+const Filled = (name: string) => Type.String({ allOf: [{ minLength: 1, 'x-error': `The "${name}" cannot be empty` }] } as never);
 const LastMessageSchema = Obj({
-  key: Obj({ id: Type.String({ minLength: 1 }), fromMe: Type.Boolean(), remoteJid: Type.String({ minLength: 1 }) }),
+  key: Obj({ id: Filled('id'), fromMe: Type.Boolean(), remoteJid: Filled('remoteJid') }),
   messageTimestamp: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 const ArchiveBody = Obj({ archive: Type.Boolean(), lastMessage: Type.Optional(LastMessageSchema), chat: Type.Optional(Type.String({ minLength: 1 })) });
@@ -44,9 +46,9 @@ const MarkUnreadBody = Obj({ lastMessage: LastMessageSchema, chat: Type.Optional
 const PresenceBody = Obj({
   number: NumberField,
   presence: Type.String({ enum: ['unavailable', 'available', 'composing', 'recording', 'paused'] }),
-  delay: Type.Integer({ minimum: 0, maximum: 300000, description: 'ms the presence is shown (the request waits as long), then "paused"' }),
+  delay: Type.Number({ minimum: 0, maximum: 300000, description: 'ms the presence is shown (the request waits as long), then "paused"' }),
 });
-const BlockBody = Obj({ number: NumberField, status: Type.String({ enum: ['block', 'unblock'] }) });
+const BlockBody = Obj({ number: Filled('number'), status: Type.String({ enum: ['block', 'unblock'] }) });
 const FindStatusBody = Obj({ where: Type.Optional(Obj({ remoteJid: Type.Optional(Type.String()), id: Type.Optional(Type.String()) })), ...Page });
 const RemoteJidQuery = Obj({ remoteJid: Type.Optional(Type.String()) });
 const StatusRow = Obj({ id: Type.String(), keyId: Type.String(), remoteJid: Type.String(), fromMe: Type.Boolean(), participant: Type.Union([Type.String(), Type.Null()]), pollUpdates: Type.Null(), status: Type.String(), messageId: Type.String(), instanceId: Type.String() });
