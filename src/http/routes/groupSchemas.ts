@@ -1,25 +1,26 @@
 import { Type, type TSchema } from 'typebox';
 import { Loose, Obj } from '../schemas.js';
+import { withExamples } from '../openapi.js';
 
 /** A non-empty string; only the emptiness check carries upstream's sentence (a wrong type keeps the library's words). */
 const NotEmpty = (name: string, options: Record<string, unknown> = {}) => Type.String({ allOf: [{ minLength: 1, 'x-error': `The "${name}" cannot be empty` }], ...options } as never);
 const Numbers = (name: string) => Type.Array(Type.String({ minLength: 10, pattern: '\\d+', 'x-error': `"${name}" must be an array of numeric strings` } as never), { minItems: 1, uniqueItems: true });
 const GroupJid = Type.Optional(Type.String({ description: 'The group (`...@g.us`; the suffix is added when missing); or `?groupJid=`' }));
 
-export const CreateGroupBody = Obj({
+export const CreateGroupBody = withExamples(Obj({
   subject: NotEmpty('subject'),
   participants: Numbers('participants'),
   description: Type.Optional(NotEmpty('description')),
   promoteParticipants: Type.Optional(Type.Boolean()),
-});
-export const SubjectBody = Obj({ groupJid: GroupJid, subject: NotEmpty('subject') });
-export const DescriptionBody = Obj({ groupJid: GroupJid, description: NotEmpty('description') });
-export const PictureBody = Obj({ groupJid: GroupJid, image: NotEmpty('image', { description: 'Image URL or base64' }) });
-export const SendInviteBody = Obj({ groupJid: NotEmpty('groupJid'), description: NotEmpty('description'), numbers: Numbers('numbers') });
-export const ParticipantsBody = Obj({ groupJid: GroupJid, action: Type.String({ enum: ['add', 'remove', 'promote', 'demote'] }), participants: Numbers('participants') });
-export const SettingBody = Obj({ groupJid: GroupJid, action: Type.String({ enum: ['announcement', 'not_announcement', 'locked', 'unlocked'] }) });
-export const EphemeralBody = Obj({ groupJid: GroupJid, expiration: Type.Number({ enum: [0, 86400, 604800, 7776000], description: 'Seconds; 0 turns disappearing messages off' } as never) });
-export const MemberAddModeBody = Obj({ groupJid: GroupJid, mode: Type.String({ enum: ['all_member_add', 'admin_add'] }) });
+}), { subject: 'Sales team', participants: ['5511999990001', '5511999990002'], description: 'Weekly numbers', promoteParticipants: false });
+export const SubjectBody = withExamples(Obj({ groupJid: GroupJid, subject: NotEmpty('subject') }), { groupJid: '120363041234567890@g.us', subject: 'Sales team 2025' });
+export const DescriptionBody = withExamples(Obj({ groupJid: GroupJid, description: NotEmpty('description') }), { groupJid: '120363041234567890@g.us', description: 'Numbers every Monday' });
+export const PictureBody = withExamples(Obj({ groupJid: GroupJid, image: NotEmpty('image', { description: 'Image URL or base64' }) }), { groupJid: '120363041234567890@g.us', image: 'https://example.com/logo.png' });
+export const SendInviteBody = withExamples(Obj({ groupJid: NotEmpty('groupJid'), description: NotEmpty('description'), numbers: Numbers('numbers') }), { groupJid: '120363041234567890@g.us', description: 'Join the sales team', numbers: ['5511999990003'] });
+export const ParticipantsBody = withExamples(Obj({ groupJid: GroupJid, action: Type.String({ enum: ['add', 'remove', 'promote', 'demote'] }), participants: Numbers('participants') }), { groupJid: '120363041234567890@g.us', action: 'promote', participants: ['5511999990001'] });
+export const SettingBody = withExamples(Obj({ groupJid: GroupJid, action: Type.String({ enum: ['announcement', 'not_announcement', 'locked', 'unlocked'] }) }), { groupJid: '120363041234567890@g.us', action: 'announcement' });
+export const EphemeralBody = withExamples(Obj({ groupJid: GroupJid, expiration: Type.Number({ enum: [0, 86400, 604800, 7776000], description: 'Seconds; 0 turns disappearing messages off' } as never) }), { groupJid: '120363041234567890@g.us', expiration: 604800 });
+export const MemberAddModeBody = withExamples(Obj({ groupJid: GroupJid, mode: Type.String({ enum: ['all_member_add', 'admin_add'] }) }), { groupJid: '120363041234567890@g.us', mode: 'admin_add' });
 export const JidBody = Obj({ groupJid: GroupJid });
 
 export const GroupJidQuery = Obj({ groupJid: Type.Optional(Type.String()) });
@@ -49,11 +50,11 @@ export const GroupInfoSchema = InOrder(Obj({
 
 export const ParticipantsResponse = Obj({ participants: Type.Array(Loose('{id, admin, name, imgUrl}')) });
 export const UpdateSuccess = Obj({ update: Type.String() });
-export const InviteCodeResponse = Obj({ inviteUrl: Type.String(), inviteCode: Type.String() });
+export const InviteCodeResponse = withExamples(Obj({ inviteUrl: Type.String(), inviteCode: Type.String() }), { inviteUrl: 'https://chat.whatsapp.com/F1EX5QZxO181L3TMVP31gY', inviteCode: 'F1EX5QZxO181L3TMVP31gY' });
 export const AcceptResponse = Obj({ accepted: Type.Boolean(), groupJid: Type.String() });
 export const RevokeResponse = Obj({ revoked: Type.Boolean(), inviteCode: Type.String() });
 export const SendInviteResponse = Obj({ send: Type.Boolean(), inviteUrl: Type.String() });
-export const UpdateParticipantsResponse = Obj({ updateParticipants: Type.Array(Obj({ status: Type.String(), jid: Type.String() })) });
+export const UpdateParticipantsResponse = withExamples(Obj({ updateParticipants: Type.Array(Obj({ status: Type.String(), jid: Type.String() })) }), { updateParticipants: [{ status: '200', jid: '5511999990001@s.whatsapp.net' }, { status: '409', jid: '5511999990002@s.whatsapp.net' }] });
 export const MemberAddModeResponse = Obj({ update: Type.String(), mode: Type.String() });
 export const LeaveResponse = Obj({ groupJid: Type.String(), leave: Type.Boolean() });
 export const SuccessResponse = Obj({ success: Type.Boolean() });
