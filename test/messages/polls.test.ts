@@ -49,6 +49,19 @@ describe('polls and votes', () => {
     expect((await vote(OUTSIDER, ['pizza'])).status).toBe(400);
   });
 
+  it("the peer's own phone votes (castVote on the peer): the vote travels to the creator", async () => {
+    const res = await p.server.call('POST', `/sandbox/castVote/${p.b.name}`, { pollId, options: ['salad'] });
+    expect(res).toMatchObject({ status: 201, body: { pollId, voter: p.b.jid, options: ['salad'], deliveredTo: p.a.jid } });
+    const update = await p.a.waitFor('messages.update', (d) => d.keyId === pollId && d.pollUpdates?.[2].voters.length === 1);
+    expect(update).toEqual({ keyId: pollId, remoteJid: p.b.jid, fromMe: true, status: 'DELIVERY_ACK', pollUpdates: tally([], [], [p.b.jid]), instanceId: p.a.id, messageId: pollRowId });
+    // The creator cannot cast a vote on its own poll this way, and the options are checked on the voter's copy.
+    expect((await p.server.call('POST', `/sandbox/castVote/${p.a.name}`, { pollId, options: ['salad'] })).status).toBe(400);
+    expect((await p.server.call('POST', `/sandbox/castVote/${p.b.name}`, { pollId, options: ['tacos'] })).body.response.message).toEqual(['Not an option of this poll: tacos']);
+    // Back to pizza for the next test.
+    await p.server.call('POST', `/sandbox/castVote/${p.b.name}`, { pollId, options: ['pizza'] });
+    await p.a.waitFor('messages.update', (d) => d.keyId === pollId && d.pollUpdates?.[0].voters.length === 1 && d.pollUpdates?.[2].voters.length === 0);
+  });
+
   it('getPollVote aggregates the stored votes', async () => {
     const res = await p.as(p.a, 'POST', `/chat/getPollVote/${p.a.name}`, { message: { key: { id: pollId } }, remoteJid: p.b.number });
     expect(res.status).toBe(200);
@@ -66,7 +79,9 @@ describe('polls and votes', () => {
     expect(res.status).toBe(201);
     const id = res.body.key.id;
     const groupVote = (from: string, options: string[]) => p.server.call('POST', `/sandbox/vote/${p.a.name}`, { from, pollId: id, options, groupJid: group });
-    expect((await groupVote(p.b.number, ['sushi'])).status).toBe(201);
+    // B is a member: its copy of the group poll arrives, and its phone votes from there.
+    await p.b.waitFor('messages.upsert', (d) => d.key.id === id && d.key.remoteJid === group);
+    expect((await p.server.call('POST', `/sandbox/castVote/${p.b.name}`, { pollId: id, options: ['sushi'] })).body.deliveredTo).toBe(p.a.jid);
     await p.a.waitFor('messages.update', (d) => d.keyId === id && d.pollUpdates);
     await groupVote(OUTSIDER, ['pizza']);
     const both = await p.a.waitFor('messages.update', (d) => d.keyId === id && d.pollUpdates?.[0].voters.length === 1);

@@ -179,6 +179,6 @@ describe('message routes: validation, auth, unknown and disconnected instances',
       expect(op.tags).toEqual([c.action.split('/')[0]]);
       expect(typeof op.summary).toBe('string');
     }
-    for (const control of ['vote', 'react', 'edit', 'delete']) expect(docs.paths[`/sandbox/${control}/{instanceName}`]?.post?.tags).toEqual(['sandbox']);
+    for (const control of ['vote', 'castVote', 'react', 'edit', 'delete']) expect(docs.paths[`/sandbox/${control}/{instanceName}`]?.post?.tags).toEqual(['sandbox']);
   });
 }, 90_000);

@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { DriverRouteContext } from '../../driver.js';
 import type { SandboxDriver } from '../driver.js';
-import type { SandboxChannel } from '../channel.js';
+import { SandboxChannel } from '../channel.js';
 import type { LiveInstance } from '../../../domain/registry.js';
 import type { StoredMessage } from '../../../domain/types.js';
 import { Obj } from '../../../http/schemas.js';
 import { badRequest } from '../../../domain/errors.js';
 import { messageKeyId, nowSeconds } from '../../../domain/ids.js';
 import { sourceOfId } from '../../../domain/messageContent.js';
+import { jidUser } from '../../../domain/jid.js';
 import { pollOf, voteProblem } from '../../../domain/messagePolls.js';
 import { controlRoute, sandboxResolver } from '../routes.js';
 
@@ -17,6 +18,7 @@ const KeyId = Type.String({ minLength: 1, maxLength: 128 });
 const GroupJid = Type.Optional(Type.String({ pattern: '^[\\d-]+@g\\.us$', description: 'When the message is in a group' }));
 
 const VoteBody = Obj({ from: Phone, pollId: KeyId, options: Type.Array(Type.String(), { maxItems: 10, description: 'The options chosen; [] withdraws the vote' }), groupJid: GroupJid });
+const CastVoteBody = Obj({ pollId: KeyId, options: Type.Array(Type.String(), { maxItems: 10, description: 'The options chosen; [] withdraws the vote' }) });
 const ReactBody = Obj({ from: Phone, keyId: KeyId, reaction: Type.String({ description: 'One emoji, or "" to remove the reaction' }), pushName: Type.Optional(Type.String({ maxLength: 255 })), groupJid: GroupJid });
 const EditBody = Obj({ from: Phone, keyId: KeyId, text: Type.String({ minLength: 1 }), groupJid: GroupJid });
 const DeleteBody = Obj({ from: Phone, keyId: KeyId, groupJid: GroupJid });
@@ -48,6 +50,27 @@ export function messageControls(app: FastifyInstance, { gateway, guards }: Drive
     await gateway.instances.channelCall(() => deliver(channel, () => channel.notify([{ type: 'message.updates', updates: [{ type: 'pollVote', key: poll.key, votes: [{ voter, options: b.options }], at: nowSeconds() }] }])));
     reply.status(201);
     return { pollId: poll.key.id, voter, options: b.options };
+  });
+
+  app.post<{ Params: P; Body: Static<typeof CastVoteBody> }>('/sandbox/castVote/:instanceName', base("The phone votes on a poll it received: the poll's creator, when it is another sandbox instance, gets messages.update with pollUpdates", CastVoteBody, 201), async (request, reply) => {
+    const { live, channel } = sandboxOf(request);
+    const b = request.body;
+    const poll = await gateway.repos.messages.findByKeyId(live.id, b.pollId);
+    const definition = poll && !poll.key.fromMe ? pollOf(poll.message) : undefined;
+    if (!poll || !definition) throw badRequest(`No poll "${b.pollId}" was received by this instance`);
+    const problem = voteProblem(definition, b.options);
+    if (problem) throw badRequest(problem);
+    channel.assertOpen();
+    const creatorNumber = jidUser(poll.key.participant ?? poll.key.remoteJid);
+    const creator = driver.network.phone(creatorNumber);
+    const voter = `${channel.number}@s.whatsapp.net`;
+    // The creator keeps the poll under its own key: in its chat with the voter (or the group), sent by itself.
+    const key = { remoteJid: poll.key.participant ? poll.key.remoteJid : voter, fromMe: true, id: poll.key.id };
+    if (creator instanceof SandboxChannel) {
+      await gateway.instances.channelCall(() => creator.notify([{ type: 'message.updates', updates: [{ type: 'pollVote', key, votes: [{ voter, options: b.options }], at: nowSeconds() }] }]));
+    }
+    reply.status(201);
+    return { pollId: poll.key.id, voter, options: b.options, deliveredTo: creator ? `${creatorNumber}@s.whatsapp.net` : null };
   });
 
   app.post<{ Params: P; Body: Static<typeof ReactBody> }>('/sandbox/react/:instanceName', base('A contact reacts to a message of the chat: it arrives as messages.upsert with reactionMessage', ReactBody, 201), async (request, reply) => {
