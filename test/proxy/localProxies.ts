@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createProxy, type ProxyServer } from 'proxy';
 // @ts-ignore: socksv5 has no type declarations
 import socks from 'socksv5';
@@ -89,6 +89,59 @@ export class Socks5Proxy {
   }
 
   stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+/**
+ * A minimal SOCKS4 proxy (CONNECT only, IPv4 destinations) on 127.0.0.1, counting the tunnels it opened; with `userId`,
+ * a request naming another user is rejected as SOCKS4 does (91).
+ */
+export class Socks4Proxy {
+  carried = 0;
+  refused = 0;
+  private server!: NetServer;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly userId?: string) {}
+
+  async start(): Promise<this> {
+    this.server = createNetServer((client) => {
+      this.sockets.add(client);
+      client.on('close', () => this.sockets.delete(client));
+      client.once('data', (head: Buffer) => {
+        const end = head.indexOf(0, 8);
+        if (head[0] !== 4 || head[1] !== 1 || end < 0) return client.destroy();
+        const port = head.readUInt16BE(2);
+        const host = `${head[4]}.${head[5]}.${head[6]}.${head[7]}`;
+        const user = head.subarray(8, end).toString();
+        const reply = (code: number) => client.write(Buffer.from([0, code, 0, 0, 0, 0, 0, 0]));
+        if (this.userId !== undefined && user !== this.userId) {
+          this.refused += 1;
+          reply(91);
+          return client.end();
+        }
+        const upstream = connect(port, host, () => {
+          this.carried += 1;
+          reply(90);
+          const rest = head.subarray(end + 1);
+          if (rest.length) upstream.write(rest);
+          client.pipe(upstream).pipe(client);
+        });
+        this.sockets.add(upstream);
+        upstream.on('close', () => this.sockets.delete(upstream));
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
     return new Promise((r) => this.server.close(() => r()));
   }
 }

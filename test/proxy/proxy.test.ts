@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { connectedSandbox, startTestServer, type TestServer } from '../helpers/server.js';
-import { deadPort, HttpProxy, ProbeTarget, Socks5Proxy } from './localProxies.js';
+import { deadPort, HttpProxy, ProbeTarget, Socks4Proxy, Socks5Proxy } from './localProxies.js';
 import { MASKED_PASSWORD, proxyDispatcher, proxyServiceOf } from '../../src/domain/proxies.js';
 import { addressRefusalIn } from '../../src/security/addressGuard.js';
 
@@ -12,18 +12,19 @@ describe('/proxy/set and /proxy/find against real local proxies', () => {
   const httpAuth = new HttpProxy({ username: 'alice', password: 'pr0xy-pässword' });
   const socksOpen = new Socks5Proxy();
   const socksAuth = new Socks5Proxy({ username: 'bob', password: 'socks-secret' });
+  const socks4 = new Socks4Proxy('carol');
   let token = '';
   let otherToken = '';
 
   beforeAll(async () => {
-    await Promise.all([target.start(), http.start(), httpAuth.start(), socksOpen.start(), socksAuth.start()]);
+    await Promise.all([target.start(), http.start(), httpAuth.start(), socksOpen.start(), socksAuth.start(), socks4.start()]);
     server = await startTestServer({ PROXY_PROBE_URL: `${target.url}/probe`, PROXY_PROBE_TIMEOUT_MS: '1500' });
     token = await connectedSandbox(server, 'px', '5511944441111');
     otherToken = await connectedSandbox(server, 'px-other', '5511944442222');
   });
   afterAll(async () => {
     await server?.stop();
-    await Promise.all([target.stop(), http.stop(), httpAuth.stop(), socksOpen.stop(), socksAuth.stop()]);
+    await Promise.all([target.stop(), http.stop(), httpAuth.stop(), socksOpen.stop(), socksAuth.stop(), socks4.stop()]);
   });
 
   const instanceId = () => server.gateway.registry.get('px')!.id;
@@ -89,6 +90,19 @@ describe('/proxy/set and /proxy/find against real local proxies', () => {
     expect(socksOpen.carried).toBe(1);
     expect((await outbound('/via/socks')).body).toBe('seen /via/socks');
     expect(socksOpen.carried).toBe(2);
+  });
+
+  it('a SOCKS4 proxy carries the traffic with its user id; another user id is refused', async () => {
+    const bad = await server.call('POST', '/proxy/set/px', { enabled: true, host: '127.0.0.1', port: String(socks4.port), protocol: 'socks4', username: 'mallory' }, token);
+    expect(bad.status).toBe(400);
+    expect(bad.body.response.message).toEqual(['Invalid proxy']);
+    expect(socks4.refused).toBe(1);
+    const good = await server.call('POST', '/proxy/set/px', { enabled: true, host: '127.0.0.1', port: String(socks4.port), protocol: 'socks4', username: 'carol' }, token);
+    expect(good.status).toBe(201);
+    expect(good.body.proxy.proxy).toEqual({ enabled: true, host: '127.0.0.1', port: String(socks4.port), protocol: 'socks4', username: 'carol', password: '' });
+    expect(socks4.carried).toBe(1);
+    expect((await outbound('/via/socks4')).body).toBe('seen /via/socks4');
+    expect(socks4.carried).toBe(2);
   });
 
   it('a SOCKS5 proxy with username and password: wrong credentials are refused, right ones carry the traffic', async () => {
