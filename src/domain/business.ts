@@ -16,14 +16,15 @@ export class BusinessService {
   async catalog(live: LiveInstance, input: { number?: string; limit?: number }) {
     const { check, isBusiness } = await this.subject(live, input.number);
     const ops = operations(live, 'business');
-    const catalog = isBusiness ? await this.instances.channelCall(() => ops.catalog(check.jid, (input.limit || 10) * CATALOG_PAGES)) : [];
+    const pageSize = input.limit && input.limit >= 1 ? Math.floor(input.limit) : 10;
+    const catalog = isBusiness ? await this.instances.channelCall(() => ops.catalog(check.jid, pageSize * CATALOG_PAGES)) : [];
     return { wuid: check.jid, numberExists: check.exists, isBusiness, catalogLength: catalog.length, catalog };
   }
 
   async collections(live: LiveInstance, input: { number?: string; limit?: number }) {
     const { check, isBusiness } = await this.subject(live, input.number);
     const ops = operations(live, 'business');
-    const limit = input.limit !== undefined && input.limit <= MAX_COLLECTIONS ? input.limit : MAX_COLLECTIONS;
+    const limit = input.limit !== undefined && input.limit <= MAX_COLLECTIONS ? Math.max(0, Math.floor(input.limit)) : MAX_COLLECTIONS;
     const collections = isBusiness ? await this.instances.channelCall(() => ops.collections(check.jid, limit)) : [];
     return { wuid: check.jid, name: check.name, numberExists: check.exists, isBusiness, collectionsLength: collections.length, collections };
   }
@@ -31,7 +32,7 @@ export class BusinessService {
   private async subject(live: LiveInstance, number?: string) {
     const ops = operations(live, 'business');
     const numbers = operations(live, 'numbers');
-    const target = number ?? live.instance.ownerJid;
+    const target = number || live.instance.ownerJid;
     if (!target) throw badRequest(`The "${live.name}" instance is not connected`);
     const [found] = await this.cache.checkNumbers(live.id, [target], (missing) => this.instances.channelCall(() => numbers.checkNumbers(missing)));
     const check = found ?? { jid: toJid(target), exists: false, number: target };

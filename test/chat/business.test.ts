@@ -73,7 +73,7 @@ describe('business profiles and catalogs', () => {
 
     const bad = await server.call('POST', `/business/getCollections/${a.name}`, { limit: 'ten' }, a.token);
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toBe('limit is not of a type(s) integer');
+    expect(bad.body.message).toBe('limit is not of a type(s) number');
     expect(bad.body.details.context).toBe('business_collections');
 
     await expectGuarded(pair, 'POST', '/business/getCatalog', {});

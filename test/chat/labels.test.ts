@@ -89,6 +89,7 @@ describe('labels between two sandbox instances', () => {
     expect(noAction.body.response.message).toEqual(['instance requires property "action"']);
     const badAction = await server.call('POST', `/label/handleLabel/${a.name}`, { number: b.number, labelId: '1', action: 'toggle' }, a.token);
     expect(badAction.body.response.message).toEqual(['action is not one of enum values: add,remove']);
+    expect((await server.call('POST', `/label/handleLabel/${a.name}`, { number: b.number, labelId: '', action: 'add' }, a.token)).body.response.message).toEqual(['The "labelId" cannot be empty']);
     await expectGuarded(pair, 'POST', '/label/handleLabel', { number: b.number, labelId: '1', action: 'add' });
     await expectGuarded(pair, 'GET', '/label/findLabels');
   });

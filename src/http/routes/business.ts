@@ -9,7 +9,7 @@ import { ApiError } from '../../domain/errors.js';
 import { BusinessService } from '../../domain/business.js';
 import { InstanceCache } from '../../domain/instanceCache.js';
 
-const CatalogBody = Obj({ number: Type.Optional(Type.String({ minLength: 1 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
+const CatalogBody = Obj({ number: Type.Optional(Type.String({ description: "The business number; the instance's own when omitted" })), limit: Type.Optional(Type.Number({ description: 'Page size (catalog: default 10; collections: at most 20)' })) });
 const MetaError = Obj({
   status: Type.Integer(),
   error: Type.String(),

@@ -8,7 +8,7 @@ import type { LiveInstance } from '../../domain/registry.js';
 import { LabelService } from '../../domain/labels.js';
 import { InstanceCache } from '../../domain/instanceCache.js';
 
-const HandleLabelBody = Obj({ number: NumberField, labelId: Type.String({ minLength: 1 }), action: Type.String({ enum: ['add', 'remove'] }) });
+const HandleLabelBody = Obj({ number: NumberField, labelId: Type.String({ allOf: [{ minLength: 1, 'x-error': 'The "labelId" cannot be empty' }] } as never), action: Type.String({ enum: ['add', 'remove'] }) });
 const LabelRow = Obj({ color: Type.String(), name: Type.String(), id: Type.String(), predefinedId: Type.Union([Type.String(), Type.Null()]) });
 
 const tags = ['label'];
