@@ -48,7 +48,7 @@ export const EPHEMERAL_DURATIONS = [0, 86400, 604800, 7776000] as const;
  * `item-not-found`, `forbidden`, `conflict`), which upstream passes on as `Error: <reason>`.
  */
 export class GroupError extends ChannelError {
-  constructor(readonly reason: 'not-authorized' | 'item-not-found' | 'forbidden' | 'conflict' | 'bad-request') {
+  constructor(readonly reason: 'not-authorized' | 'item-not-found' | 'forbidden' | 'conflict') {
     super(reason);
   }
 }
