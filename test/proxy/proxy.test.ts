@@ -233,3 +233,40 @@ describe('proxyDispatcher', () => {
     }
   });
 });
+
+describe("an instance's media downloads go through its proxy", () => {
+  let server: TestServer;
+  const target = new ProbeTarget();
+  const proxy = new HttpProxy();
+  let token = '';
+
+  beforeAll(async () => {
+    await Promise.all([target.start(), proxy.start()]);
+    server = await startTestServer({ PROXY_PROBE_URL: `${target.url}/probe`, PROXY_PROBE_TIMEOUT_MS: '1500' });
+    token = await connectedSandbox(server, 'media-px', '5511944445555');
+    await connectedSandbox(server, 'media-peer', '5511944446666');
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await Promise.all([target.stop(), proxy.stop()]);
+  });
+
+  const sendDocument = (path: string) => server.call('POST', '/message/sendMedia/media-px', { number: '5511944446666', mediatype: 'document', media: `${target.url}${path}`, fileName: 'note.txt' }, token);
+
+  it('sendMedia by URL downloads through the proxy while it is set, and directly once it is off', async () => {
+    const set = await server.call('POST', '/proxy/set/media-px', { enabled: true, host: '127.0.0.1', port: String(proxy.port), protocol: 'http' }, token);
+    expect(set.status).toBe(201);
+    expect(proxy.carried).toBe(1);
+
+    const viaProxy = await sendDocument('/doc/one.txt');
+    expect(viaProxy.status, JSON.stringify(viaProxy.body)).toBe(201);
+    expect(target.hits).toContain('/doc/one.txt');
+    expect(proxy.carried).toBe(2);
+
+    expect((await server.call('POST', '/proxy/set/media-px', { enabled: false, host: '127.0.0.1', port: String(proxy.port), protocol: 'http' }, token)).status).toBe(201);
+    const direct = await sendDocument('/doc/two.txt');
+    expect(direct.status, JSON.stringify(direct.body)).toBe(201);
+    expect(target.hits).toContain('/doc/two.txt');
+    expect(proxy.carried).toBe(2);
+  });
+});
