@@ -119,6 +119,19 @@ describe('chat state between two sandbox instances: archive, unread, block, pres
     const fromB = await server.call('POST', `/message/sendText/${b.name}`, { number: a.number, text: 'I blocked you' }, b.token);
     await a.hook.waitForEvent('messages.upsert', (r) => r.body.data.key.id === fromB.body.key.id);
 
+    // A simulated contact B blocked: its messages and calls do not arrive either.
+    const pest = '5511940000066';
+    await server.call('POST', `/chat/updateBlockStatus/${b.name}`, { number: pest, status: 'block' }, b.token);
+    const spam = await server.call('POST', `/sandbox/inbound/${b.name}`, { from: pest, text: 'buy now' });
+    expect(spam.status).toBe(201);
+    const call = await server.call('POST', `/sandbox/call/${b.name}`, { from: pest });
+    expect(call.body).toMatchObject({ status: 'blocked' });
+    await server.call('POST', `/chat/updateBlockStatus/${b.name}`, { number: pest, status: 'unblock' }, b.token);
+    const ok = await server.call('POST', `/sandbox/inbound/${b.name}`, { from: pest, text: 'sorry' });
+    await b.hook.waitForEvent('messages.upsert', (r) => r.body.data.key.id === ok.body.key.id);
+    expect(b.hook.events('messages.upsert').filter((r) => r.body.data.key.id === spam.body.key.id)).toEqual([]);
+    expect(b.hook.events('call').filter((r) => r.body.data.id === call.body.id)).toEqual([]);
+
     expect((await server.call('POST', `/chat/updateBlockStatus/${b.name}`, { number: a.number, status: 'unblock' }, b.token)).body).toEqual({ block: 'success' });
     const heard = await server.call('POST', `/message/sendText/${a.name}`, { number: b.number, text: 'now?' }, a.token);
     const got = await b.hook.waitForEvent('messages.upsert', (r) => r.body.data.key.id === heard.body.key.id);

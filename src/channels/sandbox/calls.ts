@@ -27,7 +27,8 @@ export interface Ring {
 
 /** What the callee's phone did: rang, or rejected (the instance's rejectCall), and the msgCall text it sent back. */
 export interface RingOutcome {
-  status: 'ringing' | 'reject';
+  /** blocked: the phone blocked the caller, so nothing rang. */
+  status: 'ringing' | 'reject' | 'blocked';
   message?: { keyId: string; text: string };
 }
 
@@ -62,6 +63,7 @@ export class SandboxCalls implements CallOps {
   /** Someone calls this phone. */
   async ring(call: Ring): Promise<RingOutcome> {
     this.phone.assertOpen();
+    if (this.phone.opts.network.directory.isBlocked(this.phone.number, call.from)) return { status: 'blocked' };
     const from = `${call.from}@s.whatsapp.net`;
     await this.report(call.id, from, call.isVideo, 'offer');
     const { rejectCall, msgCall } = this.phone.ctx.settings;

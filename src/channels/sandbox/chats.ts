@@ -1,5 +1,6 @@
 import type { ChatOps, Presence } from '../channel.js';
 import type { LastMessageRef } from '../operations/chats.js';
+import type { MessageKey } from '../../domain/types.js';
 import { isGroupJid, jidUser } from '../../domain/jid.js';
 import type { SandboxChannel } from './channel.js';
 
@@ -25,6 +26,11 @@ export class SandboxChats implements ChatOps {
   async updateBlockStatus(jid: string, action: 'block' | 'unblock'): Promise<void> {
     this.phone.assertOpen();
     this.phone.opts.network.directory.setBlocked(this.phone.number, jidUser(jid), action === 'block');
+  }
+
+  /** Whether a one-to-one message with this key comes from a contact the phone blocked. */
+  blocks(key: MessageKey): boolean {
+    return !key.fromMe && !isGroupJid(key.remoteJid) && this.phone.opts.network.directory.isBlocked(this.phone.number, jidUser(key.remoteJid));
   }
 
   /** Typing, recording, online...: reaches the other sandbox phone of a one-to-one chat unless it blocked us. */
