@@ -54,9 +54,9 @@ export class MediaIngest implements MediaFetcher {
     } else {
       const ops = optionalOperations(live, 'media');
       data = ops && (await withTimeout(ops.download(part), this.downloadTimeoutMs, 'media download timed out'));
-      // Media the platform gives as a plain URL (channels without a download step, sandbox contacts' links): fetched
-      // like client-given media, through the address guard.
-      if (!data && typeof part.url === 'string' && /^https?:\/\//i.test(part.url)) data = (await this.media.load({ url: part.url }, { instanceId: live.id }).catch(() => undefined))?.data;
+      // Media given as a plain URL (channels without a download step, sandbox contacts' links) is fetched like
+      // client-given media, through the address guard; with a mediaKey the bytes there are encrypted: only the channel reads them.
+      if (!data && !part.mediaKey && typeof part.url === 'string' && /^https?:\/\//i.test(part.url)) data = (await this.media.load({ url: part.url }, { instanceId: live.id }).catch(() => undefined))?.data;
     }
     if (!data?.length) return undefined;
     const saved = await this.media.save(live.id, data, part.mimetype ?? 'application/octet-stream');

@@ -19,12 +19,12 @@ describe('media downloads go through the instance proxy', () => {
     await connectedSandbox(server, 'direct', '5511933330002');
     const set = await server.call('POST', '/proxy/set/viaproxy', { enabled: true, host: '127.0.0.1', port: String(proxy.port), protocol: 'http' });
     expect(set.status).toBe(201);
-  }, 30_000);
+  }, 60_000);
   afterAll(async () => {
     await server?.stop();
     await proxy.stop();
     await files?.close();
-  });
+  }, 30_000);
 
   it('an instance with a proxy downloads through it; one without goes direct', async () => {
     const before = { carried: proxy.carried, seen: requestsSeen };

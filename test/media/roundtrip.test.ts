@@ -27,7 +27,7 @@ for (const backend of ['disk', 's3'] as const) {
       server = await startTestServer({ ...(s3?.env ?? {}) });
       await connectedSandbox(server, 'alice', ALICE, { webhook: { url: hookA.url, events: ['SEND_MESSAGE'] } });
       await connectedSandbox(server, 'bob', BOB, { webhook: { url: hookB.url, events: ['MESSAGES_UPSERT'] } });
-    }, 30_000);
+    }, 60_000);
     afterAll(async () => {
       await server?.stop();
       await s3?.stop();
@@ -149,5 +149,5 @@ for (const backend of ['disk', 's3'] as const) {
       await roundTrip(sent, 'ptvMessage');
       expect(sent.body.message.ptvMessage).toMatchObject({ mimetype: 'video/mp4', seconds: 2 });
     });
-  });
+  }, 30_000);
 }

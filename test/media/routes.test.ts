@@ -28,14 +28,14 @@ describe('media routes: validation, limits, auth and the address guard', () => {
     server = await startTestServer({ MEDIA_MAX_BYTES: '200000', MEDIA_DOWNLOAD_TIMEOUT_MS: '400' });
     await connectedSandbox(server, 'alice', ALICE, { webhook: { url: hookB.url, events: ['SEND_MESSAGE'], base64: true } });
     bobToken = await connectedSandbox(server, 'bob', BOB, { webhook: { url: hookB.url, events: ['MESSAGES_UPSERT'], base64: true } });
-  }, 30_000);
+  }, 60_000);
   afterAll(async () => {
     await server?.stop();
     await files?.close();
     slow?.closeAllConnections();
     await new Promise<void>((r) => slow.close(() => r()));
     await hookB.stop();
-  });
+  }, 30_000);
 
   const send = (body: unknown, path = 'sendMedia', instance = 'alice', key?: string | null) => server.call('POST', `/message/${path}/${instance}`, body, key);
 
@@ -167,11 +167,11 @@ describe('MEDIA_URL_ALLOW_PRIVATE=false', () => {
     files = await serveFiles({ '/photo.jpg': { data: fx.jpeg, type: 'image/jpeg' } });
     server = await startTestServer({ MEDIA_URL_ALLOW_PRIVATE: 'false' });
     await connectedSandbox(server, 'strict', '5511922220003');
-  }, 30_000);
+  }, 60_000);
   afterAll(async () => {
     await server?.stop();
     await files?.close();
-  });
+  }, 30_000);
 
   it('refuses media from loopback and private ranges, by address and by name', async () => {
     const port = new URL(files.url).port;
