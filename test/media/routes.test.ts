@@ -28,6 +28,7 @@ describe('media routes: validation, limits, auth and the address guard', () => {
     server = await startTestServer({ MEDIA_MAX_BYTES: '200000', MEDIA_DOWNLOAD_TIMEOUT_MS: '400' });
     await connectedSandbox(server, 'alice', ALICE, { webhook: { url: hookB.url, events: ['SEND_MESSAGE'], base64: true } });
     bobToken = await connectedSandbox(server, 'bob', BOB, { webhook: { url: hookB.url, events: ['MESSAGES_UPSERT'], base64: true } });
+    await connectedSandbox(server, 'carol', '5511922220009');
   }, 60_000);
   afterAll(async () => {
     await server?.stop();
@@ -121,6 +122,19 @@ describe('media routes: validation, limits, auth and the address guard', () => {
     expect(doc.paths['/chat/getBase64FromMediaMessage/{instanceName}'].post.tags).toEqual(['chat']);
     expect(doc.paths['/s3/getMedia/{instanceName}'].post.tags).toEqual(['s3']);
     expect(doc.paths['/s3/getMediaUrl/{instanceName}'].post.tags).toEqual(['s3']);
+  });
+
+  it('getBase64FromMediaMessage takes a full WebMessageInfo it never stored, and downloads it from the network', async () => {
+    const sent = await send({ number: BOB, mediatype: 'image', media: `${files.url}/photo.jpg` });
+    const got = await hookB.waitForEvent('messages.upsert', (r) => r.body.data.key.id === sent.body.key.id);
+    const { base64: _inline, mediaUrl: _url, ...message } = got.body.data.message;
+    const res = await server.call('POST', '/chat/getBase64FromMediaMessage/carol', { message: { key: got.body.data.key, message } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ mediaType: 'imageMessage', mimetype: 'image/jpeg', fileName: `${sent.body.key.id}.jpg`, size: { fileLength: fx.jpeg.length, width: 64, height: 48 } });
+    expect(Buffer.from(res.body.base64, 'base64').equals(fx.jpeg)).toBe(true);
+    // A hash that does not match what the network holds is not served.
+    const forged = { ...message, imageMessage: { ...message.imageMessage, fileSha256: Buffer.alloc(32).toString('base64') } };
+    expect((await server.call('POST', '/chat/getBase64FromMediaMessage/carol', { message: { key: { id: 'OTHER' }, message: forged } })).body).toEqual(bad(['The media of this message could not be downloaded']));
   });
 
   it('getBase64FromMediaMessage and the /s3 routes refuse what is not there', async () => {
