@@ -92,7 +92,7 @@ describe('profile and privacy between two sandbox instances', () => {
     const seenByC = await server.call('POST', '/chat/fetchProfile/pf-c', { number: a.number }, c.body.hash);
     expect(seenByC.body).toMatchObject({ wuid: a.jid, picture: null, status: null, name: 'Alice Cooper' });
     // B's privacy is untouched: the defaults.
-    expect((await server.call('GET', `/chat/fetchPrivacySettings/${b.name}`, undefined, b.token)).body).toEqual({ readreceipts: 'all', profile: 'all', status: 'contacts', online: 'all', last: 'all', groupadd: 'all' });
+    expect((await server.call('GET', `/chat/fetchPrivacySettings/${b.name}`, undefined, b.token)).body).toEqual({ readreceipts: 'all', profile: 'all', status: 'all', online: 'all', last: 'all', groupadd: 'all' });
 
     // Read receipts off: B never sees READ for what A reads.
     const toA = await server.call('POST', `/message/sendText/${b.name}`, { number: a.number, text: 'did you read this?' }, b.token);

@@ -3,7 +3,8 @@ import type { BusinessProfile, CatalogCollection, Product } from '../operations/
 import type { ProfileView } from '../operations/profile.js';
 
 export const DEFAULT_STATUS = 'Hey there! I am using WhatsApp.';
-export const DEFAULT_PRIVACY: PrivacySettings = { readreceipts: 'all', profile: 'all', status: 'contacts', online: 'all', last: 'all', groupadd: 'all' };
+/** A new account's settings; a number the network knows nothing about (a simulated contact) shows itself by these. */
+export const DEFAULT_PRIVACY: PrivacySettings = { readreceipts: 'all', profile: 'all', status: 'all', online: 'all', last: 'all', groupadd: 'all' };
 
 export interface SandboxLabel {
   id: string;
