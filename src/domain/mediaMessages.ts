@@ -8,6 +8,7 @@ import { optionalOperations } from './capabilities.js';
 import { badRequest } from './errors.js';
 import { prepareMedia, type MediaRole } from './mediaPrepare.js';
 import { extensionOf } from '../media/mimetype.js';
+import { mediaInputOf } from '../media/loader.js';
 
 /** A file sent as multipart `file`. */
 export interface UploadedFile {
@@ -91,10 +92,7 @@ export class MediaMessageService {
 
   private inputOf(value: string | undefined, file: UploadedFile | undefined): MediaInput {
     if (file) return { file };
-    if (typeof value !== 'string' || !value.trim()) throw badRequest('Owned media must be a url or base64');
-    if (isUrl(value)) return { url: value.trim() };
-    if (!/^(data:[^,]*;base64,)?[A-Za-z0-9+/\s]+={0,2}\s*$/.test(value.slice(0, 8192))) throw badRequest('Owned media must be a url or base64');
-    return { base64: value };
+    return mediaInputOf(value ?? '');
   }
 
   /** Loads, converts and stores the media, then uploads it to the platform when the channel has an upload step. */

@@ -28,7 +28,7 @@ export class HttpMediaLoader implements MediaLoader {
 
   async load(input: string | MediaInput, options: MediaLoadOptions = {}): Promise<LoadedMedia> {
     const maxBytes = Math.min(options.maxBytes ?? this.opts.maxBytes, this.opts.maxBytes);
-    if (typeof input === 'string') input = classify(input);
+    if (typeof input === 'string') input = mediaInputOf(input);
     let data: Buffer;
     let fileName = options.fileName;
     let given = options.mimetype;
@@ -118,7 +118,7 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, max
 }
 
 /** A string the client gave: an http(s) URL or base64 (plain or a data URI); anything else is not media. */
-function classify(value: string): MediaInput {
+export function mediaInputOf(value: string): MediaInput {
   const v = value.trim();
   if (/^https?:\/\//i.test(v)) return { url: v };
   if (DATA_URI.test(v) || (v.length >= 4 && BASE64.test(v.slice(0, 4096)) && BASE64.test(v.slice(-4096)))) return { base64: v };
