@@ -3,6 +3,7 @@ import type { LastMessageRef } from '../operations/chats.js';
 import type { MessageKey } from '../../domain/types.js';
 import { isGroupJid, jidUser } from '../../domain/jid.js';
 import type { SandboxChannel } from './channel.js';
+import { savePhoneState } from './phoneState.js';
 
 /** The phone's chat state (archive, unread mark, block list) and its presence, as peers see it. */
 export class SandboxChats implements ChatOps {
@@ -16,16 +17,19 @@ export class SandboxChats implements ChatOps {
     this.phone.assertOpen();
     if (archive) this.me.archived.add(jid);
     else this.me.archived.delete(jid);
+    await savePhoneState(this.phone);
   }
 
   async markUnread(jid: string, _lastMessage: LastMessageRef): Promise<void> {
     this.phone.assertOpen();
     this.me.markedUnread.add(jid);
+    await savePhoneState(this.phone);
   }
 
   async updateBlockStatus(jid: string, action: 'block' | 'unblock'): Promise<void> {
     this.phone.assertOpen();
     this.phone.opts.network.directory.setBlocked(this.phone.number, jidUser(jid), action === 'block');
+    await savePhoneState(this.phone);
   }
 
   /** Whether a one-to-one message with this key comes from a contact the phone blocked. */

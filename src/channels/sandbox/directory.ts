@@ -60,6 +60,14 @@ export class PhoneDirectory {
     return e;
   }
 
+  has(number: string): boolean {
+    return this.entries.has(number);
+  }
+
+  restore(number: string, entry: PhoneEntry): void {
+    this.entries.set(number, entry);
+  }
+
   /** `owner`'s profile as `viewer` sees it. */
   profileSeenBy(viewer: string, owner: string): ProfileView {
     const e = this.entries.get(owner);

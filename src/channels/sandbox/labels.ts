@@ -1,6 +1,7 @@
 import type { LabelOps } from '../channel.js';
 import { ChannelError } from '../errors.js';
 import type { SandboxChannel } from './channel.js';
+import { savePhoneState } from './phoneState.js';
 import type { SandboxLabel } from './directory.js';
 
 export interface LabelEdit {
@@ -24,6 +25,7 @@ export class SandboxLabels implements LabelOps {
     const on = this.me.chatLabels.get(jid) ?? new Set<string>();
     on.add(labelId);
     this.me.chatLabels.set(jid, on);
+    await savePhoneState(this.phone);
     await this.phone.ctx.listener.deliver([{ type: 'label.association', action: 'add', chatId: jid, labelId }]);
   }
 
@@ -31,6 +33,7 @@ export class SandboxLabels implements LabelOps {
     this.phone.assertOpen();
     this.known(labelId);
     this.me.chatLabels.get(jid)?.delete(labelId);
+    await savePhoneState(this.phone);
     await this.phone.ctx.listener.deliver([{ type: 'label.association', action: 'remove', chatId: jid, labelId }]);
   }
 
@@ -59,6 +62,7 @@ export class SandboxLabels implements LabelOps {
     const id = existing?.id ?? String(Math.max(0, ...[...labels.keys()].map(Number).filter(Number.isFinite)) + 1);
     const label: SandboxLabel = { ...(existing ?? { id, color: labels.size % 20 }), ...(change.name !== undefined ? { name: change.name } : {}), ...(change.color !== undefined ? { color: change.color } : {}) } as SandboxLabel;
     if (!change.deleted) labels.set(id, label);
+    await savePhoneState(this.phone);
     const reported = { ...label, deleted: change.deleted ?? false };
     await this.phone.ctx.listener.deliver([{ type: 'labels', labels: [reported] }]);
     return reported;

@@ -5,6 +5,7 @@ import type { ProfileView } from '../operations/profile.js';
 import { ChannelError } from '../errors.js';
 import { isGroupJid, jidUser } from '../../domain/jid.js';
 import type { SandboxChannel } from './channel.js';
+import { savePhoneState } from './phoneState.js';
 
 /** WhatsApp keeps profile pictures as square JPEGs of at most 640 pixels. */
 const PICTURE_SIZE = 640;
@@ -33,11 +34,13 @@ export class SandboxProfile implements ProfileOps {
     this.phone.assertOpen();
     this.directory.entry(this.phone.number).name = name;
     this.phone.rename(name);
+    await savePhoneState(this.phone);
   }
 
   async setStatus(status: string): Promise<void> {
     this.phone.assertOpen();
     this.directory.entry(this.phone.number).status = status;
+    await savePhoneState(this.phone);
   }
 
   async setPicture(image: Buffer): Promise<void> {
@@ -51,12 +54,14 @@ export class SandboxProfile implements ProfileOps {
         throw new ChannelError('The picture is not an image WhatsApp can show');
       });
     this.directory.entry(this.phone.number).picture = { id: randomBytes(8).toString('hex'), jpeg };
+    await savePhoneState(this.phone);
     this.pictureChanged();
   }
 
   async removePicture(): Promise<void> {
     this.phone.assertOpen();
     this.directory.entry(this.phone.number).picture = null;
+    await savePhoneState(this.phone);
     this.pictureChanged();
   }
 

@@ -8,6 +8,7 @@ import { Obj } from '../../../http/schemas.js';
 import { badRequest, notFound } from '../../../domain/errors.js';
 import type { CatalogCollection, Product } from '../../operations/business.js';
 import type { SandboxBusiness } from '../directory.js';
+import { savePhoneState } from '../phoneState.js';
 
 const Phone = Type.String({ pattern: '^\\d{8,15}$', description: 'digits only' });
 const ProductInput = Obj({
@@ -89,6 +90,8 @@ export function contactControls(app: FastifyInstance, { gateway, guards }: Drive
       const business: SandboxBusiness = { profile: { website: [], ...b.profile }, products, collections };
       directory.entry(number).business = business;
     }
+    // The instance's own phone keeps its business profile across restarts; a simulated contact's lives with the network.
+    if (number === channel.number) await savePhoneState(channel);
     reply.status(201);
     return { number, business: directory.business(number) };
   });
