@@ -44,6 +44,11 @@ export class InstanceCache {
     return url;
   }
 
+  /** The contact's picture changed (contacts.update): the next question goes to the channel. */
+  async forgetPicture(instanceId: string, jid: string): Promise<void> {
+    await this.cache.delete(cacheKey(instanceId, 'picture', jid));
+  }
+
   /** The pushName stored in the contact row, if known (`undefined` = unknown, not "no row"). */
   async contactName(instanceId: string, jid: string): Promise<{ pushName: string | null } | undefined> {
     return this.cache.get(cacheKey(instanceId, 'contact', jid));

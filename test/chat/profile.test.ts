@@ -126,6 +126,8 @@ describe('profile and privacy between two sandbox instances', () => {
     expect((await download(before)).status).toBe(404);
     const update = await b.hook.waitForEvent('contacts.update', (r) => r.body.data[0]?.remoteJid === a.jid && r.body.data[0]?.profilePicUrl === null);
     expect(update.body.data[0].pushName).toBe('Alice Cooper');
+    // fetchProfilePictureUrl answered from its cache before; the contacts.update made it ask again.
+    expect((await server.call('POST', `/chat/fetchProfilePictureUrl/${b.name}`, { number: a.number }, b.token)).body).toEqual({ wuid: a.jid, profilePictureUrl: null });
   });
 
   it("fetchProfilePictureUrl of a group answers the group's picture to members", async () => {

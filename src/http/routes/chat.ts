@@ -6,6 +6,7 @@ import type { LiveInstance } from '../../domain/registry.js';
 import type { Presence } from '../../channels/channel.js';
 import { ChatStateService } from '../../domain/chatState.js';
 import { InstanceCache } from '../../domain/instanceCache.js';
+import { followPictureUpdates } from '../../domain/pictureUpdates.js';
 import { NumberField } from '../sendSchemas.js';
 import { withExamples } from '../openapi.js';
 
@@ -61,7 +62,9 @@ const live = (request: { live?: LiveInstance }) => request.live as LiveInstance;
 export function chatRoutes(app: FastifyInstance, { gateway, guards }: RouteContext): void {
   const { chats, messages } = gateway;
   const base = { onRequest: guards.instance };
-  const state = new ChatStateService(gateway.repos, gateway.bus, gateway.instances, new InstanceCache(gateway.cache, gateway.config.cache.ttlSeconds));
+  const cache = new InstanceCache(gateway.cache, gateway.config.cache.ttlSeconds);
+  const state = new ChatStateService(gateway.repos, gateway.bus, gateway.instances, cache);
+  followPictureUpdates(gateway.bus, cache);
 
   app.post<{ Params: P; Body: Static<typeof ArchiveBody> }>(
     '/chat/archiveChat/:instanceName',
