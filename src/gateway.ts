@@ -23,6 +23,7 @@ import { IngestWriter } from './domain/ingest/writer.js';
 import { IngestCommitter } from './domain/ingest/committer.js';
 import type { MediaService } from './media/service.js';
 import { createMediaService } from './media/create.js';
+import { inlineMediaRefs } from './media/inline.js';
 import { MediaIngest } from './domain/mediaIngest.js';
 import { proxyServiceOf } from './domain/proxies.js';
 import { Metrics } from './observability/metrics.js';
@@ -73,17 +74,19 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
     envelope: { serverUrl: config.server.url, exposeToken: config.auth.exposeTokenInEvents },
     lookup: (id) => registry.getById(id)?.webhook,
   };
+  const mediaService = createMediaService(config);
+  const inlineMedia = (body: string) => inlineMediaRefs(body, (key) => mediaService.readAll(key));
   let worker: DeliveryWorker | undefined;
   let bus: EventBus;
   if (config.webhook.durable) {
     const box = new SecretBox(config.auth.encryptionKey);
-    const w = new DeliveryWorker(repos.outbox, box, { webhook: config.webhook, leaseMs: config.webhook.outboxLeaseMs, logger: logger.child({ component: 'delivery' }) });
+    const w = new DeliveryWorker(repos.outbox, box, { webhook: config.webhook, leaseMs: config.webhook.outboxLeaseMs, logger: logger.child({ component: 'delivery' }), inlineMedia });
     worker = w;
     bus = new EventBus(new CommitQueue(db, new OutboxStore(repos.outbox, targets, box, (rows) => w.accept(rows))), logger);
     bus.addSink(new OutboxSink(worker, 10_000));
   } else {
     bus = new EventBus(new CommitQueue(db, undefined), logger);
-    const dispatcher = new WebhookDispatcher({ retry: config.webhook.retry, timeoutMs: config.webhook.requestTimeoutMs, concurrencyPerDestination: config.webhook.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }) });
+    const dispatcher = new WebhookDispatcher({ retry: config.webhook.retry, timeoutMs: config.webhook.requestTimeoutMs, concurrencyPerDestination: config.webhook.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }), inlineMedia });
     bus.addSink(new WebhookSink(targets, dispatcher));
   }
 
@@ -92,7 +95,6 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
 
   const cache = await createCache(config.cache, logger);
   const instanceCache = new InstanceCache(cache, config.cache.ttlSeconds);
-  const mediaService = createMediaService(config);
   mediaService.useProxies((instanceId) => proxyServiceOf({ repos, config, logger }).dispatcherFor(instanceId));
   const media = new MediaIngest(mediaService, repos.media, logger.child({ component: 'media' }), config.media.downloadTimeoutMs);
   const committer = new IngestCommitter(new IngestWriter(repos, bus, instanceCache, media));

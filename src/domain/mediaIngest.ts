@@ -16,27 +16,23 @@ type Part = Record<string, unknown> & { mimetype?: string; fileSha256?: string; 
 export class MediaIngest implements MediaFetcher {
   constructor(private readonly media: MediaService, private readonly repo: MediaRepository, private readonly logger: Logger, private readonly downloadTimeoutMs = 30_000) {}
 
-  async keep(live: LiveInstance, stored: StoredMessage, direction: 'sent' | 'received'): Promise<void> {
+  async keep(live: LiveInstance, stored: StoredMessage, direction: 'sent' | 'received'): Promise<string | undefined> {
     const type = stored.messageType;
     const part = stored.message[type] as Part | undefined;
-    if (!isMediaType(type) || !part || typeof part !== 'object') return;
+    if (!isMediaType(type) || !part || typeof part !== 'object') return undefined;
     try {
       const key = direction === 'sent' ? this.sentKey(live, part) : await this.download(live, stored, part);
-      if (!key) return;
+      if (!key) return undefined;
       const info = await this.media.store.stat(key);
-      if (!info) return;
+      if (!info) return undefined;
       // A new object: a sent message's content is also what the channel handed to the network.
       stored.message = { ...stored.message, mediaUrl: await this.media.url(key) };
       await this.repo.insert({ instanceId: live.id, messageId: stored.key.id, fileName: part.fileName ?? `${stored.key.id}.${extensionOf(info.mimetype)}`, type, mimetype: part.mimetype ?? info.mimetype, size: info.size, storageKey: key });
+      return key;
     } catch (err) {
       this.logger.warn({ instance: live.name, messageId: stored.key.id, err: (err as Error).message }, 'media not kept; the message is stored without mediaUrl');
+      return undefined;
     }
-  }
-
-  async base64Of(live: LiveInstance, stored: StoredMessage): Promise<string | undefined> {
-    const row = await this.repo.findByMessage(live.id, stored.key.id);
-    const data = row && (await this.media.readAll(row.storageKey));
-    return data?.toString('base64');
   }
 
   /** Sent media was stored under its content address before it went out. */

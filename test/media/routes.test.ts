@@ -93,6 +93,11 @@ describe('media routes: validation, limits, auth and the address guard', () => {
       expect(record.message.mediaUrl, instance).toEqual(expect.any(String));
       expect(record.message.base64, instance).toBeUndefined();
     }
+    // The outbox rows hold a reference to the store, not the bytes: the delivery inlined them.
+    const bodies = (await server.gateway.db.kysely.selectFrom('eventOutbox').select('body').execute()).map((r) => r.body as string).filter((b) => b.includes(sent.body.key.id));
+    expect(bodies.length).toBeGreaterThanOrEqual(2);
+    for (const body of bodies) expect(body.includes(fx.jpeg.toString('base64').slice(0, 64))).toBe(false);
+    expect(bodies.filter((b) => b.includes('"\\u0000media-ref:')).length).toBeGreaterThanOrEqual(2);
   });
 
   it('posts statuses: text with colour and font, and an image for a list of contacts', async () => {
@@ -198,5 +203,33 @@ describe('MEDIA_URL_ALLOW_PRIVATE=false', () => {
   it('refuses private webhook URLs too', async () => {
     const res = await server.call('POST', '/webhook/set/strict', { webhook: { enabled: true, url: 'http://127.0.0.1:9/hook' } });
     expect(res.body).toEqual(bad(['The webhook URL is not allowed: 127.0.0.1 (private address)']));
+  });
+});
+
+describe('base64 webhooks with in-memory delivery (WEBHOOK_DURABLE=false)', () => {
+  let server: TestServer;
+  let files: Awaited<ReturnType<typeof serveFiles>>;
+  let fx: Fixtures;
+  const hook = new WebhookReceiver();
+
+  beforeAll(async () => {
+    fx = await makeFixtures();
+    files = await serveFiles({ '/photo.jpg': { data: fx.jpeg, type: 'image/jpeg' } });
+    await hook.start();
+    server = await startTestServer({ WEBHOOK_DURABLE: 'false' });
+    await connectedSandbox(server, 'mem-a', '5511922220011');
+    await connectedSandbox(server, 'mem-b', '5511922220012', { webhook: { url: hook.url, events: ['MESSAGES_UPSERT'], base64: true } });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+    await files?.close();
+    await hook.stop();
+  }, 30_000);
+
+  it('inlines the media when the event is sent', async () => {
+    const sent = await server.call('POST', '/message/sendMedia/mem-a', { number: '5511922220012', mediatype: 'image', media: `${files.url}/photo.jpg` });
+    expect(sent.status).toBe(201);
+    const got = await hook.waitForEvent('messages.upsert', (r) => r.body.data.key.id === sent.body.key.id);
+    expect(Buffer.from(got.body.data.message.base64, 'base64').equals(fx.jpeg)).toBe(true);
   });
 });

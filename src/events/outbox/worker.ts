@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
 import { guardedLookup } from '../../security/addressGuard.js';
+import { hasMediaRefs } from '../../media/inline.js';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { AttemptRecord, OutboxRepository, OutboxRow, Outcome } from '../../storage/outboxRepository.js';
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   rescanMs?: number;
   /** Most rows held in memory; loading pauses above it. */
   maxInMemory?: number;
+  /** Replaces media references in a body with the media's base64 (webhooks with base64: the row holds no bytes). */
+  inlineMedia?: (body: string) => Promise<string>;
 }
 
 interface Lane {
@@ -434,6 +437,12 @@ export class DeliveryWorker {
 
   /** One attempt at a row: from the sender thread, or on this thread. Never rejects. */
   private post(row: OutboxRow): Promise<SendResult> {
+    const inline = this.opts.inlineMedia;
+    if (inline && hasMediaRefs(row.body)) return inline(row.body).then((body) => this.postBody(row, body), (e: Error) => ({ ok: false, latencyMs: 0, error: e.message }));
+    return this.postBody(row, row.body);
+  }
+
+  private postBody(row: OutboxRow, body: string): Promise<SendResult> {
     if (this.thread) {
       let headers: string | null = null;
       let secret: string | null = null;
@@ -443,12 +452,12 @@ export class DeliveryWorker {
       } catch (e) {
         return Promise.resolve({ ok: false, latencyMs: 0, error: (e as Error).message });
       }
-      return this.thread.send({ id: row.id, url: row.url, body: row.body, headers, secret, correlationId: row.correlationId ?? null });
+      return this.thread.send({ id: row.id, url: row.url, body, headers, secret, correlationId: row.correlationId ?? null });
     }
     return sendWebhook(this.agent!, {
       id: row.id,
       url: row.url,
-      body: row.body,
+      body,
       headers: row.headers ? JSON.parse(this.sealed.open(row.headers)) : null,
       secret: row.secret ? this.sealed.open(row.secret) : null,
       extra: row.correlationId ? { 'x-correlation-id': row.correlationId } : undefined,

@@ -1,5 +1,6 @@
 import { Agent } from 'undici';
 import { guardedLookup } from '../../security/addressGuard.js';
+import { hasMediaRefs } from '../../media/inline.js';
 import type { Logger } from 'pino';
 import { isRetryable, retryDelayMs, type RetryPolicy } from './retry.js';
 import { sendWebhook, type SendInput } from './sender.js';
@@ -16,6 +17,8 @@ export interface DispatcherOptions {
   timeoutMs: number;
   concurrencyPerDestination: number;
   logger: Logger;
+  /** Replaces media references in a body with the media's base64 (webhooks with base64). */
+  inlineMedia?: (body: string) => Promise<string>;
 }
 
 interface Lane {
@@ -92,7 +95,8 @@ export class WebhookDispatcher {
 
   private async attempt(delivery: Delivery): Promise<void> {
     delivery.attempts++;
-    const result = await sendWebhook(this.agent, delivery);
+    const inline = this.opts.inlineMedia;
+    const result = await sendWebhook(this.agent, inline && hasMediaRefs(delivery.body) ? { ...delivery, body: await inline(delivery.body) } : delivery);
     if (result.ok) return;
     const { retry } = this.opts;
     if (!isRetryable(retry, result.status) || delivery.attempts >= retry.maxAttempts || this.closed) {
