@@ -100,6 +100,18 @@ describe('chat state between two sandbox instances: archive, unread, block, pres
     await expectGuarded(pair, 'POST', '/chat/sendPresence', { number: b.number, presence: 'composing', delay: 0 });
   });
 
+  it('sendPresence to a group reaches the other members, keyed by the member who shows it', async () => {
+    const { server, a, b } = pair;
+    const group = await server.call('POST', `/group/create/${a.name}`, { subject: 'Typing club', participants: [b.number] }, a.token);
+    expect(group.status).toBe(201);
+    const groupJid = group.body.id as string;
+    const res = await server.call('POST', `/chat/sendPresence/${a.name}`, { number: groupJid, presence: 'composing', delay: 0 }, a.token);
+    expect(res.body).toEqual({ presence: 'composing' });
+    const seen = await b.hook.waitForEvent('presence.update', (r) => r.body.data.id === groupJid);
+    expect(seen.body.data).toEqual({ id: groupJid, presences: { [a.jid]: { lastKnownPresence: 'composing' } } });
+    expect(a.hook.events('presence.update').filter((r) => r.body.data.id === groupJid)).toEqual([]);
+  });
+
   it("updateBlockStatus from B blocks A's messages and presence to B; unblocking lets them through again", async () => {
     const { server, a, b } = pair;
     const blocked = await server.call('POST', `/chat/updateBlockStatus/${b.name}`, { number: a.number, status: 'block' }, b.token);
@@ -114,7 +126,7 @@ describe('chat state between two sandbox instances: archive, unread, block, pres
     await new Promise((r) => setTimeout(r, 300));
     expect(b.hook.events('messages.upsert').filter((r) => r.body.data.key.id === lost.body.key.id)).toEqual([]);
     expect(a.hook.events('messages.update').filter((r) => r.body.data.keyId === lost.body.key.id && r.body.data.status === 'DELIVERY_ACK')).toEqual([]);
-    expect(b.hook.events('presence.update').filter((r) => r.body.data.presences[a.jid]?.lastKnownPresence === 'composing')).toEqual([]);
+    expect(b.hook.events('presence.update').filter((r) => r.body.data.id === a.jid && r.body.data.presences[a.jid]?.lastKnownPresence === 'composing')).toEqual([]);
     // B can still write to A.
     const fromB = await server.call('POST', `/message/sendText/${b.name}`, { number: a.number, text: 'I blocked you' }, b.token);
     await a.hook.waitForEvent('messages.upsert', (r) => r.body.data.key.id === fromB.body.key.id);

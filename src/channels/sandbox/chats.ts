@@ -37,14 +37,27 @@ export class SandboxChats implements ChatOps {
     return !key.fromMe && !isGroupJid(key.remoteJid) && this.phone.opts.network.directory.isBlocked(this.phone.number, jidUser(key.remoteJid));
   }
 
-  /** Typing, recording, online...: reaches the other sandbox phone of a one-to-one chat unless it blocked us. */
+  /** Typing, recording, online...: reaches the other phone of a chat unless it blocked us, or every other member of a group. */
   async presence(presence: Presence, remoteJid?: string): Promise<void> {
     this.phone.assertOpen();
-    if (!remoteJid || isGroupJid(remoteJid)) return;
+    if (!remoteJid) return;
+    if (isGroupJid(remoteJid)) return this.groupPresence(presence, remoteJid);
     const { network } = this.phone.opts;
     const peer = network.phone(jidUser(remoteJid));
     if (!peer?.notify || network.directory.isBlocked(peer.number, this.phone.number)) return;
     if ((presence === 'available' || presence === 'unavailable') && !network.directory.showsOnline(this.phone.number, peer.number)) return;
     peer.notify([{ type: 'presence', remoteJid: `${this.phone.number}@s.whatsapp.net`, presence }]).catch(() => undefined);
+  }
+
+  /** In a group the presence names the group and the member showing it (Baileys' presences keyed by participant). */
+  private groupPresence(presence: Presence, groupJid: string): void {
+    const { network } = this.phone.opts;
+    const group = network.groups.of(this.phone.number).find((g) => g.id === groupJid);
+    if (!group) return;
+    const participant = `${this.phone.number}@s.whatsapp.net`;
+    for (const number of group.members.keys()) {
+      const peer = number === this.phone.number ? undefined : network.phone(number);
+      peer?.notify?.([{ type: 'presence', remoteJid: groupJid, presence, participant }]).catch(() => undefined);
+    }
   }
 }
