@@ -20,7 +20,8 @@ export class S3MediaStore implements MediaStore {
       region: s3.region,
       forcePathStyle: true,
       credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey },
-      // Only when the operation needs them: with default checksums, streamed bodies reach s3rver and some MinIO setups corrupted.
+      // Checksums only where the operation requires them: s3rver and older S3-compatible servers do not understand the
+      // aws-chunked checksum trailers the SDK sends on streamed uploads by default.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
