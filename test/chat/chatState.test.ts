@@ -35,6 +35,15 @@ describe('chat state between two sandbox instances: archive, unread, block, pres
     const unarchived = await server.call('POST', `/chat/archiveChat/${a.name}`, { archive: false, chat: b.number }, a.token);
     expect(unarchived.body).toEqual({ chatId: b.number, archived: true });
     expect((await chatOf(a, b.jid)).archived).toBe(false);
+
+    // A new message from B takes the archived chat out of the archive, as on the phone.
+    await server.call('POST', `/chat/archiveChat/${a.name}`, { archive: true, chat: b.number }, a.token);
+    expect((await chatOf(a, b.jid)).archived).toBe(true);
+    const reply = await server.call('POST', `/message/sendText/${b.name}`, { number: a.number, text: 'wake up' }, b.token);
+    const back = await a.hook.waitForEvent('chats.update', (r) => r.body.data[0]?.archived === false);
+    expect(back.body.data).toEqual([{ remoteJid: b.jid, archived: false, instanceId: sent.body.instanceId }]);
+    await a.hook.waitForEvent('messages.upsert', (r) => r.body.data.key.id === reply.body.key.id);
+    expect((await chatOf(a, b.jid)).archived).toBe(false);
     // The other side's chat is not touched.
     expect((await chatOf(b, a.jid)).archived).toBe(false);
   });

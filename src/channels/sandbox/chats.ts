@@ -1,6 +1,7 @@
 import type { ChatOps, Presence } from '../channel.js';
 import type { LastMessageRef } from '../operations/chats.js';
 import type { MessageKey } from '../../domain/types.js';
+import type { InboundMessage } from '../events.js';
 import { isGroupJid, jidUser } from '../../domain/jid.js';
 import type { SandboxChannel } from './channel.js';
 import { savePhoneState } from './phoneState.js';
@@ -30,6 +31,18 @@ export class SandboxChats implements ChatOps {
     this.phone.assertOpen();
     this.phone.opts.network.directory.setBlocked(this.phone.number, jidUser(jid), action === 'block');
     await savePhoneState(this.phone);
+  }
+
+  /** The archived chats these arriving messages (from others) land in. */
+  archivedChatsOf(messages: InboundMessage[]): string[] {
+    const archived = this.phone.opts.network.directory.entry(this.phone.number).archived;
+    return [...new Set(messages.filter((m) => !m.key.fromMe && archived.has(m.key.remoteJid)).map((m) => m.key.remoteJid))];
+  }
+
+  unarchived(jids: string[]): void {
+    if (!jids.length) return;
+    for (const jid of jids) this.me.archived.delete(jid);
+    savePhoneState(this.phone).catch(() => undefined);
   }
 
   /** Whether a one-to-one message with this key comes from a contact the phone blocked. */
