@@ -107,6 +107,11 @@ describe('media routes: validation, limits, auth and the address guard', () => {
     const image = await send({ type: 'image', content: `${files.url}/photo.jpg`, caption: 'status pic', statusJidList: [BOB] }, 'sendStatus');
     expect(image.status).toBe(201);
     expect(image.body).toMatchObject({ key: { remoteJid: 'status@broadcast' }, messageType: 'imageMessage', message: { imageMessage: { mimetype: 'image/jpeg', caption: 'status pic', width: 64, height: 48 }, mediaUrl: expect.any(String) } });
+    // Bob, a contact of Alice's, sees both posts as messages of status@broadcast from her, the picture downloadable.
+    const seen = await hookB.waitForEvent('messages.upsert', (r) => r.body.instance === 'bob' && r.body.data.key.id === image.body.key.id);
+    expect(seen.body.data).toMatchObject({ key: { remoteJid: 'status@broadcast', fromMe: false, participant: `${ALICE}@s.whatsapp.net` }, messageType: 'imageMessage', message: { imageMessage: { caption: 'status pic', fileSha256: image.body.message.imageMessage.fileSha256 }, mediaUrl: expect.any(String) } });
+    expect(Buffer.from(seen.body.data.message.base64, 'base64').equals(fx.jpeg)).toBe(true);
+    await hookB.waitForEvent('messages.upsert', (r) => r.body.instance === 'bob' && r.body.data.key.id === text.body.key.id);
   });
 
   it('takes the common send fields: quoted and mentioned end up in the media part\'s contextInfo', async () => {
