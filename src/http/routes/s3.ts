@@ -34,10 +34,14 @@ export function s3Routes(app: FastifyInstance, { gateway, guards }: RouteContext
 
   const store = gateway.media.store;
   if (!(store instanceof DiskMediaStore)) return;
-  // Disk media URLs name this server: SERVER_URL, or the address it listens on.
+  // Disk media URLs name this server: SERVER_URL (set it when clients reach the server by another name), else the
+  // address it listens on (loopback when it listens on every address).
   app.addHook('onListen', (done) => {
     const address = app.server.address() as AddressInfo | null;
-    if (!store.publicBase && address) store.publicBase = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    if (!store.publicBase && address) {
+      const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+      store.publicBase = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    }
     done();
   });
   app.get<{ Params: { '*': string }; Querystring: { expires?: string; signature?: string } }>(
