@@ -100,6 +100,19 @@ describe('media routes: validation, limits, auth and the address guard', () => {
     expect(bodies.filter((b) => b.includes('"\\u0000media-ref:')).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('media a channel hands over inline is moved to the store: the row keeps a reference, the event the bytes', async () => {
+    const res = await server.call('POST', '/sandbox/inbound/bob', { from: '5511922229999', message: { imageMessage: { mimetype: 'image/jpeg', caption: 'inline' }, base64: fx.jpeg.toString('base64') } });
+    expect(res.status).toBe(201);
+    const got = await hookB.waitForEvent('messages.upsert', (r) => r.body.data.message?.imageMessage?.caption === 'inline');
+    expect(Buffer.from(got.body.data.message.base64, 'base64').equals(fx.jpeg)).toBe(true);
+    expect(got.body.data.message.mediaUrl).toEqual(expect.any(String));
+    const record = (await server.call('POST', '/chat/findMessages/bob', { where: { key: { id: got.body.data.key.id } } })).body.messages.records[0];
+    expect(record.message.base64).toBeUndefined();
+    expect(Buffer.from(await (await fetch(record.message.mediaUrl)).arrayBuffer()).equals(fx.jpeg)).toBe(true);
+    const b64 = await server.call('POST', '/chat/getBase64FromMediaMessage/bob', { message: { key: { id: got.body.data.key.id } } });
+    expect(Buffer.from(b64.body.base64, 'base64').equals(fx.jpeg)).toBe(true);
+  });
+
   it('posts statuses: text with colour and font, and an image for a list of contacts', async () => {
     const text = await send({ type: 'text', content: 'Hello status', backgroundColor: '#008000', font: 2, statusJidList: [`${BOB}@s.whatsapp.net`] }, 'sendStatus');
     expect(text.status).toBe(201);
