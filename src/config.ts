@@ -35,9 +35,12 @@ export interface Config {
   qrcode: { limit: number; refreshMs: number; color: string };
   delInstanceMinutes: number | false;
   sandbox: { enabled: boolean; ackDelayMs: number };
+  /** How /proxy/set tests a proxy: a request through it to `probeUrl` must answer within `probeTimeoutMs`. */
+  proxy: { probeUrl: string; probeTimeoutMs: number };
   /** Work accepted from channels and not yet committed (messages + updates): past these, channels are told to hold back. */
   ingest: { maxPendingPerInstance: number; maxPendingTotal: number };
   cache: CacheConfig;
+  media: MediaConfig;
   logLevel: string;
   version: string;
 }
@@ -232,8 +235,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     delInstanceMinutes,
     sandbox: { enabled: r.bool('SANDBOX_ENABLED', true), ackDelayMs: r.int('SANDBOX_ACK_DELAY_MS', 5, 0, 60000) },
+    proxy: { probeUrl: r.str('PROXY_PROBE_URL', 'https://icanhazip.com/'), probeTimeoutMs: r.int('PROXY_PROBE_TIMEOUT_MS', 5000, 100, 60000) },
     ingest: { maxPendingPerInstance: r.int('INGEST_MAX_PENDING_PER_INSTANCE', 10_000, 1, 10_000_000), maxPendingTotal: r.int('INGEST_MAX_PENDING_TOTAL', 200_000, 1, 100_000_000) },
     cache: readCache(r),
+    media: readMedia(r),
     logLevel: parseLogLevel(r),
     version: '2.3.6',
   };
@@ -258,6 +263,42 @@ function readCache(r: Reader): CacheConfig {
       contact: ttl,
     },
   };
+}
+
+export interface MediaConfig {
+  /** MEDIA_URL_ALLOW_PRIVATE: media URLs may point at loopback and private ranges (link-local and metadata: never). */
+  allowPrivateUrls: boolean;
+  maxBytes: number;
+  downloadTimeoutMs: number;
+  /** Local store directory (used unless S3 is enabled); default: `media/` beside the SQLite file, else ./data/media. */
+  dir?: string;
+  /** S3_ENABLED=true: media goes to this S3-compatible bucket (AWS S3, MinIO). */
+  s3?: { accessKey: string; secretKey: string; bucket: string; endpoint: string; port: number; useSsl: boolean; region: string };
+}
+
+function readMedia(r: Reader): MediaConfig {
+  const media: MediaConfig = {
+    allowPrivateUrls: r.bool('MEDIA_URL_ALLOW_PRIVATE', true),
+    maxBytes: r.int('MEDIA_MAX_BYTES', 100 * 1024 * 1024, 1024),
+    downloadTimeoutMs: r.int('MEDIA_DOWNLOAD_TIMEOUT_MS', 30_000, 100),
+    dir: r.optional('MEDIA_STORE_DIR'),
+  };
+  if (!r.bool('S3_ENABLED', false)) return media;
+  const required = (name: string) => {
+    const v = r.optional(name);
+    if (v === undefined) r.problems.push(`${name} is required when S3_ENABLED=true`);
+    return v ?? '';
+  };
+  media.s3 = {
+    accessKey: required('S3_ACCESS_KEY'),
+    secretKey: required('S3_SECRET_KEY'),
+    bucket: required('S3_BUCKET'),
+    endpoint: required('S3_ENDPOINT'),
+    port: r.int('S3_PORT', 9000, 1, 65535),
+    useSsl: r.bool('S3_USE_SSL', false),
+    region: r.str('S3_REGION', 'us-east-1'),
+  };
+  return media;
 }
 
 function parseList(raw: string): string[] {

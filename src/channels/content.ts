@@ -1,7 +1,28 @@
 import type { MessageKey } from '../domain/types.js';
+import type { RenderedTemplate } from './operations/templates.js';
 
-/** Media given by the client: a URL to fetch, or the bytes themselves. */
-export type MediaSource = { url: string } | { data: Buffer };
+/**
+ * Media ready to send: its bytes are in the gateway's media store under `storageKey`; the rest is what WhatsApp's
+ * message carries about it (Baileys proto JSON fields). `url`, `directPath` and `mediaKey` are the platform's, set once
+ * the channel uploaded the bytes (MediaOps.upload); a channel without an upload step sends `mediaUrl` instead.
+ */
+export interface MediaSource {
+  storageKey: string;
+  mimetype: string;
+  fileLength: number;
+  /** SHA-256 of the bytes, base64. */
+  fileSha256: string;
+  width?: number;
+  height?: number;
+  seconds?: number;
+  /** A small JPEG preview, base64. */
+  jpegThumbnail?: string;
+  /** A URL of the gateway's store that fetches the bytes without an API key (presigned or signed). */
+  mediaUrl?: string;
+  url?: string;
+  directPath?: string;
+  mediaKey?: string;
+}
 
 export interface ContactCard {
   fullName: string;
@@ -40,10 +61,12 @@ export type OutboundContent =
   | { kind: 'poll'; name: string; values: string[]; selectableCount: number }
   | { kind: 'list'; title: string; description?: string; footerText?: string; buttonText: string; sections: ListSection[] }
   | { kind: 'buttons'; title?: string; description?: string; footer?: string; thumbnailUrl?: string; buttons: Button[] }
-  | { kind: 'template'; name: string; language: string; components?: unknown[] }
-  | { kind: 'edit'; key: MessageKey; text: string }
+  /** `rendered`: what the recipient reads, when the channel renders templates itself (the sandbox; Meta renders server-side). */
+  | { kind: 'template'; name: string; language: string; components?: unknown[]; rendered?: RenderedTemplate }
+  /** `media`: the original image or video whose caption the edit replaces (else the edit is a new text). */
+  | { kind: 'edit'; key: MessageKey; text: string; media?: { type: 'imageMessage' | 'videoMessage'; content: Record<string, unknown> } }
   | { kind: 'delete'; key: MessageKey }
-  | { kind: 'status'; type: 'text' | 'image' | 'video' | 'audio'; content: string; caption?: string; backgroundColor?: string; font?: number; statusJidList: string[] };
+  | { kind: 'status'; type: 'text' | 'image' | 'video' | 'audio'; content: string; media?: MediaSource; caption?: string; backgroundColor?: string; font?: number; statusJidList: string[] };
 
 export type ContentKind = OutboundContent['kind'];
 

@@ -4,6 +4,7 @@ import type { Repositories } from '../storage/repositories.js';
 import type { Job } from './ingest/queue.js';
 import type { IngestWork } from './ingest/writer.js';
 import type { LiveInstance } from './registry.js';
+import { nowSeconds } from './ids.js';
 
 export interface ListenerDeps {
   bus: EventBus;
@@ -49,6 +50,17 @@ function jobOf(live: LiveInstance, e: ChannelEvent, deps: ListenerDeps): Job<Ing
           em(src(), 'chats.delete', e.chats.map((c) => c.remoteJid));
         }));
       }
+      if (e.action === 'update' && e.chats.some((c) => c.archived !== undefined)) {
+        // The phone (un)archived chats: findChats shows it.
+        return step('chats.update', () => bus.commit(async (tx, em) => {
+          for (const c of e.chats) {
+            if (c.archived === undefined) continue;
+            const { created } = await repos.chatState.set(live.id, c.remoteJid, 'archived', c.archived, nowSeconds(), tx);
+            if (created) await repos.counters.increment([{ instanceId: live.id, messages: 0, contacts: 0, chats: 1 }], tx);
+          }
+          em(src(), 'chats.update', e.chats.map((c) => ({ ...c, instanceId: live.id })));
+        }));
+      }
       return emit(e.action === 'upsert' ? 'chats.upsert' : 'chats.update', e.chats.map((c) => ({ ...c, instanceId: live.id })));
     case 'contacts':
       return step(`contacts.${e.action}`, () => bus.commit(async (tx, em) => {
@@ -57,15 +69,32 @@ function jobOf(live: LiveInstance, e: ChannelEvent, deps: ListenerDeps): Job<Ing
         em(src(), e.action === 'upsert' ? 'contacts.upsert' : 'contacts.update', e.contacts.map((c) => ({ remoteJid: c.remoteJid, pushName: c.pushName ?? null, profilePicUrl: c.profilePicUrl ?? null, instanceId: live.id })));
       }));
     case 'groups':
+      if (live.settings.groupsIgnore) return step('groups ignored', async () => undefined);
       return emit(e.action === 'upsert' ? 'groups.upsert' : 'groups.update', e.groups);
     case 'group.participants':
-      return emit('group-participants.update', { id: e.groupJid, ...(e.author ? { author: e.author } : {}), participants: e.participants, action: e.action }, e.groupJid);
+      if (live.settings.groupsIgnore) return step('groups ignored', async () => undefined);
+      // Upstream adds `participantsData`: each JID with its number and the name and picture stored for that contact.
+      return step('group-participants.update', async () => {
+        const participantsData = await Promise.all(e.participants.map(async (jid) => {
+          const [contact] = await repos.contacts.find(live.id, jid);
+          return { jid, phoneNumber: jid.split('@')[0], ...(contact ? { name: contact.pushName, imgUrl: contact.profilePicUrl } : {}) };
+        }));
+        const data = { id: e.groupJid, ...(e.author ? { author: e.author } : {}), participants: e.participants, action: e.action, participantsData };
+        await bus.commit(async (_tx, em) => em(src(), 'group-participants.update', data, e.groupJid));
+      });
     case 'labels':
-      return step('labels.edit', () => bus.commit(async (_tx, em) => {
+      return step('labels.edit', () => bus.commit(async (tx, em) => {
+        const kept = e.labels.filter((l) => !l.deleted);
+        await repos.labels.upsert(live.id, kept.map((l) => ({ labelId: l.id, name: l.name, color: l.color, predefinedId: l.predefinedId ?? null })), tx);
+        await repos.labels.remove(live.id, e.labels.filter((l) => l.deleted).map((l) => l.id), tx);
         for (const l of e.labels) em(src(), 'labels.edit', { ...l, instance: live.name });
       }));
     case 'label.association':
-      return emit('labels.association', { instance: live.name, type: e.action, chatId: e.chatId, labelId: e.labelId }, e.chatId);
+      return step('labels.association', () => bus.commit(async (tx, em) => {
+        if (e.action === 'add') await repos.labels.associate(live.id, e.chatId, e.labelId, tx);
+        else await repos.labels.dissociate(live.id, e.chatId, e.labelId, tx);
+        em(src(), 'labels.association', { instance: live.name, type: e.action, chatId: e.chatId, labelId: e.labelId }, e.chatId);
+      }));
     case 'call':
       return emit('call', e.call, e.call.from);
   }

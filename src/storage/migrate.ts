@@ -5,9 +5,13 @@ import * as m002 from './migrations/002_outbox.js';
 import * as m003 from './migrations/003_correlation.js';
 import * as m004 from './migrations/004_ingest.js';
 import * as m005 from './migrations/005_channel_keys.js';
+import * as m006 from './migrations/006_media.js';
+import * as m007 from './migrations/007_chat_state_labels.js';
+import * as m009 from './migrations/009_poll_votes.js';
+import * as m010 from './migrations/010_templates_proxy.js';
 
 /** Every migration, in order. The same list runs on SQLite, PostgreSQL and MySQL; each receives the provider for the few type differences. */
-const MIGRATIONS = { '001_initial': m001, '002_outbox': m002, '003_correlation': m003, '004_ingest': m004, '005_channel_keys': m005 } as const;
+const MIGRATIONS = { '001_initial': m001, '002_outbox': m002, '003_correlation': m003, '004_ingest': m004, '005_channel_keys': m005, '006_media': m006, '007_chat_state_labels': m007, '009_poll_votes': m009, '010_templates_proxy': m010 } as const;
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly db: Db) {}
@@ -25,4 +29,6 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
+/** Every migration's name, in the order they run. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+export const LATEST_MIGRATION = MIGRATION_NAMES.at(-1)!;

@@ -11,6 +11,14 @@ import { CounterRepository } from './counterRepository.js';
 import { ChatWrites } from './chatWrites.js';
 import { OutboxRepository } from './outboxRepository.js';
 import { ChannelKeyRepository } from './keyStoreRepository.js';
+import { LabelRepository } from './labelRepository.js';
+import { ChatStateRepository } from './chatStateRepository.js';
+import { MessageUpdateRepository } from './messageUpdateRepository.js';
+import { ProxyRepository } from './proxyRepository.js';
+import { TemplateRepository } from './templateRepository.js';
+import { PollVoteRepository } from './pollVoteRepository.js';
+import { MessageAmendments } from './messageAmendments.js';
+import { MediaRepository } from './mediaRepository.js';
 
 /** All repositories over one database. */
 export class Repositories {
@@ -25,6 +33,14 @@ export class Repositories {
   readonly channelKeys: ChannelKeyRepository;
   readonly counters: CounterRepository;
   readonly chatWrites: ChatWrites;
+  readonly labels: LabelRepository;
+  readonly chatState: ChatStateRepository;
+  readonly messageUpdates: MessageUpdateRepository;
+  readonly proxies: ProxyRepository;
+  readonly templates: TemplateRepository;
+  readonly pollVotes: PollVoteRepository;
+  readonly amendments: MessageAmendments;
+  readonly media: MediaRepository;
 
   constructor(readonly db: Db, encryptionKey: string) {
     const box = new SecretBox(encryptionKey);
@@ -39,6 +55,14 @@ export class Repositories {
     this.channelKeys = new ChannelKeyRepository(db, box);
     this.counters = new CounterRepository(db);
     this.chatWrites = new ChatWrites(db);
+    this.labels = new LabelRepository(db);
+    this.chatState = new ChatStateRepository(db);
+    this.messageUpdates = new MessageUpdateRepository(db);
+    this.proxies = new ProxyRepository(db, box);
+    this.templates = new TemplateRepository(db);
+    this.pollVotes = new PollVoteRepository(db);
+    this.amendments = new MessageAmendments(db);
+    this.media = new MediaRepository(db);
   }
 
   transaction<T>(fn: (tx: import('./instanceRepository.js').Executor) => Promise<T>): Promise<T> {

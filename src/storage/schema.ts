@@ -89,6 +89,9 @@ export interface ChatTable {
   lastMessage: string | null;
   lastMessageTimestamp: number | null;
   lastInboundAt: number | null;
+  /** Phone-side chat state (0/1); added by 007, defaulted by the database. */
+  archived: Generated<number>;
+  markedUnread: Generated<number>;
   createdAt: string;
   updatedAt: string;
 }
@@ -163,6 +166,72 @@ export interface InstanceCounterTable {
   chats: number;
 }
 
+export interface ProxyTable {
+  id: string;
+  instanceId: string;
+  enabled: number;
+  host: string;
+  port: string;
+  protocol: string;
+  username: string;
+  /** Sealed; '' when there is none. */
+  password: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TemplateTable {
+  id: string;
+  instanceId: string;
+  templateId: string;
+  name: string;
+  language: string;
+  template: string;
+  webhookUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LabelTable {
+  id: string;
+  instanceId: string;
+  labelId: string;
+  name: string;
+  color: number;
+  predefinedId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChatLabelTable {
+  instanceId: string;
+  remoteJid: string;
+  labelId: string;
+  createdAt: string;
+}
+
+export interface PollVoteTable {
+  id: string;
+  instanceId: string;
+  messageId: string;
+  voter: string;
+  /** JSON array of the option names chosen; [] = the vote was withdrawn. */
+  options: string;
+  votedAt: string;
+}
+
+export interface MediaTable {
+  id: string;
+  instanceId: string;
+  messageId: string;
+  fileName: string;
+  type: string;
+  mimetype: string;
+  size: number;
+  storageKey: string;
+  createdAt: string;
+}
+
 export interface Database {
   instances: InstanceTable;
   settings: SettingTable;
@@ -177,4 +246,10 @@ export interface Database {
   outboxPartitions: OutboxPartitionTable;
   channelKeys: ChannelKeyTable;
   instanceCounters: InstanceCounterTable;
+  pollVotes: PollVoteTable;
+  media: MediaTable;
+  labels: LabelTable;
+  chatLabels: ChatLabelTable;
+  proxies: ProxyTable;
+  templates: TemplateTable;
 }

@@ -142,7 +142,7 @@ describe('sandbox channel behaves like a real WhatsApp connection', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(res.status).toBe(201);
     expect(res.body.message).toEqual({ conversation: 'second' });
-    expect(res.body.contextInfo).toEqual({ stanzaId: first.body.key.id, quotedMessage: { conversation: 'first' }, mentionedJid: ['5511900003333@s.whatsapp.net'] });
+    expect(res.body.contextInfo).toEqual({ stanzaId: first.body.key.id, participant: '5511987650000@s.whatsapp.net', quotedMessage: { conversation: 'first' }, mentionedJid: ['5511900003333@s.whatsapp.net'] });
     const missing = await server.call('POST', '/message/sendText/ctx', { number: '5511900002222', text: 'x', quoted: { key: { id: 'NOPE' } } }, token);
     expect(missing.status).toBe(400);
     const blank = await server.call('POST', '/message/sendText/ctx', { number: '5511900002222', text: '   ' }, token);

@@ -1,4 +1,4 @@
-import type { AckStatus, ConnectionState, MessageKey } from '../../domain/types.js';
+import type { AckStatus, ConnectionState, MessageKey, Settings } from '../../domain/types.js';
 import type { Channel, ChannelContext, ConnectOptions, NumberCheck, Presence, QrCode } from '../channel.js';
 import type { Outbound, SentMessage } from '../content.js';
 import type { ChannelEvent, InboundMessage, MessageMode } from '../events.js';
@@ -17,6 +17,7 @@ import { SandboxCalls } from './calls.js';
 import { SandboxBusiness } from './business.js';
 import { SandboxTemplates } from './templates.js';
 import { SandboxMedia } from './media.js';
+import { restorePhoneState } from './phoneState.js';
 
 export interface SandboxCredentials {
   number: string;
@@ -44,11 +45,15 @@ export class SandboxChannel implements Channel, SandboxPhone {
   private qrTimer: NodeJS.Timeout | undefined;
   private pairingCode: string | null = null;
 
-  readonly presence = { sendPresence: async (_presence: Presence, _remoteJid?: string) => this.assertOpen() };
+  readonly presence = { sendPresence: (presence: Presence, remoteJid?: string) => this.chats.presence(presence, remoteJid) };
   readonly receipts = {
     markRead: async (keys: MessageKey[]) => {
       this.assertOpen();
       this.opts.network.receipt(this, keys, 'READ');
+    },
+    markPlayed: async (keys: MessageKey[]) => {
+      this.assertOpen();
+      this.opts.network.receipt(this, keys, 'PLAYED');
     },
   };
   readonly numbers = { checkNumbers: async (numbers: string[]) => numbers.map((n) => this.checkNumber(n)) };
@@ -82,7 +87,9 @@ export class SandboxChannel implements Channel, SandboxPhone {
   async connect(options: ConnectOptions = {}): Promise<QrCode | null> {
     if (this._state === 'open') return null;
     if (this.credentials) {
-      this.open(200);
+      // Without its saved profile the phone still works (as a fresh account), so a failed read does not stop the login.
+      await restorePhoneState(this).catch(() => undefined);
+      if (this.state !== 'open') this.open(200);
       return null;
     }
     if (this._state === 'connecting' && this.qr && !options.number) return this.qr;
@@ -127,6 +134,8 @@ export class SandboxChannel implements Channel, SandboxPhone {
   receive(message: InboundMessage): Promise<void> {
     const protocol = message.message.protocolMessage as { key?: MessageKey; type?: string; editedMessage?: Record<string, unknown> } | undefined;
     if (protocol?.key) {
+      // A sender may edit or revoke only its own messages in a chat with one person; the phone ignores anything else.
+      if (!protocol.key.fromMe && !message.key.remoteJid.endsWith('@g.us')) return Promise.resolve();
       const key = { ...protocol.key, remoteJid: message.key.remoteJid, fromMe: false };
       const update = protocol.type === 'REVOKE' ? { type: 'revoke' as const, key, at: message.messageTimestamp } : { type: 'edit' as const, key, message: protocol.editedMessage ?? {}, at: message.messageTimestamp };
       return this.ctx.listener.deliver([{ type: 'message.updates', updates: [update] }]);
@@ -136,6 +145,27 @@ export class SandboxChannel implements Channel, SandboxPhone {
 
   ack(key: MessageKey, status: AckStatus): Promise<void> {
     return this.ctx.listener.deliver([{ type: 'message.updates', updates: [{ type: 'ack', key, status, at: nowSeconds() }] }]);
+  }
+
+  notify(events: ChannelEvent[]): Promise<void> {
+    return this.ctx.listener.deliver(events);
+  }
+
+  /** rejectCall and msgCall are read when a call rings. */
+  settingsChanged(settings: Settings): void {
+    this.ctx.settings = settings;
+  }
+
+  /** The phone's own name changed: messages carry it from now on, and the saved credentials keep it. */
+  rename(profileName: string): void {
+    if (!this.credentials) return;
+    this.credentials = { ...this.credentials, profileName };
+    this.report({ type: 'credentials', state: this.credentials });
+  }
+
+  /** Announces the open connection again with the current profile, as upstream's reload after a picture change does. */
+  reannounce(): void {
+    if (this._state === 'open') this.report(this.openEvent(200));
   }
 
   // --- sandbox controls (the simulated phone and its contacts) ---
@@ -153,7 +183,9 @@ export class SandboxChannel implements Channel, SandboxPhone {
   /** Contacts send messages to this phone (live) or the phone syncs its history: resolves once they are stored. */
   inbound(mode: MessageMode, messages: InboundMessage[], progress?: number): Promise<void> {
     this.assertOpen();
-    return this.deliverMessages(mode, messages, progress);
+    // A blocked contact's live messages never arrive (in groups they still do, as on WhatsApp).
+    const arriving = mode === 'live' ? messages.filter((m) => !this.chats.blocks(m.key)) : messages;
+    return arriving.length ? this.deliverMessages(mode, arriving, progress) : Promise.resolve();
   }
 
   /** A contact's phone acknowledges a message this instance sent. */
@@ -182,7 +214,11 @@ export class SandboxChannel implements Channel, SandboxPhone {
   }
 
   private deliverMessages(mode: MessageMode, messages: InboundMessage[], progress?: number): Promise<void> {
-    return this.ctx.listener.deliver([{ type: 'messages', mode, messages, ...(progress !== undefined ? { progress, isLatest: progress >= 100 } : {}) }]);
+    // A new message takes its chat out of the archive, as WhatsApp does; the phone notes it once the gateway took both.
+    const unarchived = mode === 'live' ? this.chats.archivedChatsOf(messages) : [];
+    const events: ChannelEvent[] = [{ type: 'messages', mode, messages, ...(progress !== undefined ? { progress, isLatest: progress >= 100 } : {}) }];
+    if (unarchived.length) events.push({ type: 'chats', action: 'update', chats: unarchived.map((remoteJid) => ({ remoteJid, archived: false })) });
+    return this.ctx.listener.deliver(events).then(() => this.chats.unarchived(unarchived));
   }
 
   /** Lifecycle events: their order is kept by the listener's queue; a failure there is the listener's to log. */
@@ -199,10 +235,16 @@ export class SandboxChannel implements Channel, SandboxPhone {
   }
 
   private open(statusReason: number): void {
-    const creds = this.credentials!;
     this._state = 'open';
     this.opts.network.attach(this);
-    this.report({ type: 'connection', update: { state: 'open', statusReason, wuid: `${creds.number}@s.whatsapp.net`, profileName: creds.profileName, profilePictureUrl: null } });
+    this.report(this.openEvent(statusReason));
+    this.labels.sync().catch(() => undefined);
+  }
+
+  private openEvent(statusReason: number): ChannelEvent {
+    const creds = this.credentials!;
+    const profilePictureUrl = this.opts.network.directory.pictureUrlFor(creds.number, creds.number);
+    return { type: 'connection', update: { state: 'open', statusReason, wuid: `${creds.number}@s.whatsapp.net`, profileName: creds.profileName, profilePictureUrl } };
   }
 
   private async showQr(count: number): Promise<void> {

@@ -10,16 +10,24 @@ import { groupControls } from './controls/groups.js';
 import { contactControls } from './controls/contacts.js';
 import { callControls } from './controls/calls.js';
 
-/** Templates are a Meta Cloud API feature; the simulated phones do everything else a WhatsApp Web client does here. */
+/** What the simulated phones do: everything a WhatsApp Web client does, plus a business account's templates. */
 const CAPABILITIES: Capability[] = [
-  ...ALL_SEND_KINDS.filter((k) => k !== 'template').map(sendCapability),
+  ...ALL_SEND_KINDS.map(sendCapability),
+  'templates',
   'presence',
   'receipts',
   'numbers',
   'profile',
+  'groups',
+  'chats',
+  'privacy',
+  'labels',
+  'calls',
+  'business',
   'login:qr',
   'login:pairingCode',
   'history',
+  'media',
 ];
 
 export interface SandboxDriver extends ChannelDriver {

@@ -12,6 +12,8 @@ import { isGroupJid } from '../jid.js';
 import { rowId } from '../ids.js';
 import { contextInfoOf, isMediaType, messageTypeOf } from '../messageContent.js';
 import { publicView } from '../messageView.js';
+import { mediaRef } from '../../media/inline.js';
+import { applyPollVotes, type VoteToApply } from '../messagePolls.js';
 
 /** What the ingest path commits: messages from the network, records of API sends, and updates to stored messages. */
 export type IngestWork =
@@ -54,6 +56,8 @@ type UpdateEvent = { event: 'messages.update' | 'messages.edited' | 'messages.de
 export class IngestWriter {
   /** Stored rows are built once per work, so a retried batch inserts the same row ids. */
   private readonly built = new WeakMap<IngestWork, StoredMessage[]>();
+  /** For webhooks that ask for base64: the media's reference, beside the row (never in it), inlined when delivered. */
+  private readonly inlined = new WeakMap<StoredMessage, string>();
 
   constructor(private readonly repos: Repositories, private readonly bus: EventBus, private readonly cache: InstanceCache, private readonly media: MediaFetcher) {}
 
@@ -77,7 +81,10 @@ export class IngestWriter {
   private async itemsOf({ live, works }: InstanceBatch): Promise<Item[]> {
     const items: Item[] = [];
     for (const w of works) {
-      if (w.type === 'sent') items.push({ stored: w.record, mode: 'sent' });
+      if (w.type === 'sent') {
+        await this.keepMedia(live, w.record, 'sent');
+        items.push({ stored: w.record, mode: 'sent' });
+      }
       if (w.type !== 'messages') continue;
       for (const stored of await this.build(live, w)) items.push({ stored, mode: w.mode, contactJid: await this.changingContact(live, stored) });
     }
@@ -116,7 +123,7 @@ export class IngestWriter {
     for (const item of fresh) {
       const { stored } = item;
       const jid = stored.key.remoteJid;
-      const view = publicView(stored);
+      const view = this.viewOf(stored);
       if (item.mode === 'sent') {
         emit(src, 'send.message', view, jid);
         continue;
@@ -161,6 +168,8 @@ export class IngestWriter {
     const current = new Map<string, string>();
     const history: StatusRow[] = [];
     const edits: Array<{ id: string; message: Record<string, unknown> }> = [];
+    const votes: VoteToApply[] = [];
+    const row = (k: MessageUpdate['key']) => ({ keyId: k.id, remoteJid: k.remoteJid, fromMe: k.fromMe, participant: k.participant ?? null });
     batches.forEach((b, i) => {
       const { live } = b;
       const instanceId = live.id;
@@ -183,18 +192,26 @@ export class IngestWriter {
           out.push({ event: 'messages.update', data: { ...base, ...(participant ? { participant } : {}), status, instanceId, messageId: target.id, ...error }, remoteJid: u.key.remoteJid });
         } else if (u.type === 'edit') {
           edits.push({ id: target.id, message: u.message });
+          current.set(target.id, 'EDITED');
+          history.push({ messageId: target.id, instanceId, ...row(u.key), status: 'EDITED' });
           out.push({ event: 'messages.edited', data: { key: u.key, type: 'MESSAGE_EDIT', editedMessage: u.message, timestampMs: (u.at ?? Math.floor(Date.now() / 1000)) * 1000, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
+          // As Baileys reports an edit a second time, as an update of the original carrying the new content.
+          out.push({ event: 'messages.update', data: { ...base, ...(u.key.participant ? { participant: u.key.participant } : {}), status: 'EDITED', message: { editedMessage: { message: u.message } }, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
         } else if (u.type === 'revoke') {
           current.set(target.id, 'DELETED');
-          out.push({ event: 'messages.delete', data: u.key, remoteJid: u.key.remoteJid });
+          history.push({ messageId: target.id, instanceId, ...row(u.key), status: 'DELETED' });
+          out.push({ event: 'messages.delete', data: { ...u.key, status: 'DELETED' }, remoteJid: u.key.remoteJid });
         } else if (u.type === 'pollVote') {
-          out.push({ event: 'messages.update', data: { ...base, pollUpdates: u.votes, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
+          const data: Record<string, unknown> = { ...base, status: current.get(target.id) ?? target.status, pollUpdates: [], instanceId, messageId: target.id };
+          votes.push({ instanceId, messageId: target.id, votes: u.votes, event: data });
+          out.push({ event: 'messages.update', data, remoteJid: u.key.remoteJid });
         } else {
           out.push({ event: 'messages.update', data: { ...base, reaction: u.reaction, instanceId, messageId: target.id }, remoteJid: u.key.remoteJid });
         }
       }
     });
     for (const e of edits) await this.repos.messages.writes.replaceContent(e.id, e.message, tx);
+    await applyPollVotes(this.repos, votes, tx);
     await this.repos.messages.writes.recordStatuses(history, current, tx);
     return { events, unmatched };
   }
@@ -209,11 +226,7 @@ export class IngestWriter {
       if (isGroupJid(key.remoteJid) && live.settings.groupsIgnore) continue;
       const messageType = messageTypeOf(inbound.message);
       const message = { ...inbound.message };
-      if (live.webhook?.webhookBase64 && isMediaType(messageType) && message.base64 === undefined) {
-        const base64 = await this.media.base64Of(message[messageType]);
-        if (base64) message.base64 = base64;
-      }
-      rows.push({
+      const row: StoredMessage = {
         id: rowId(),
         key,
         pushName: inbound.pushName,
@@ -225,10 +238,27 @@ export class IngestWriter {
         messageTimestamp: inbound.messageTimestamp,
         instanceId: live.id,
         source: inbound.source,
-      });
+      };
+      rows.push(row);
     }
+    // The media of a batch is fetched eight at a time, not one message after another.
+    if (w.mode !== 'history') for (let i = 0; i < rows.length; i += 8) await Promise.all(rows.slice(i, i + 8).map((row) => this.keepMedia(live, row, 'received')));
     this.built.set(w, rows);
     return rows;
+  }
+
+  /** Media into the store before the row is written (the row and its event carry mediaUrl), base64 beside it when asked. */
+  private async keepMedia(live: LiveInstance, stored: StoredMessage, direction: 'sent' | 'received'): Promise<void> {
+    if (!isMediaType(stored.messageType) || this.inlined.has(stored)) return;
+    const key = await this.media.keep(live, stored, direction);
+    if (key && live.webhook?.webhookBase64) this.inlined.set(stored, mediaRef(key));
+  }
+
+  /** A stored message as events show it, with its media's base64 (as a reference) when the webhook asks for it. */
+  private viewOf(stored: StoredMessage): Omit<StoredMessage, 'id'> {
+    const view = publicView(stored);
+    const base64 = this.inlined.get(stored);
+    return base64 ? { ...view, message: { ...view.message, base64 } } : view;
   }
 
   /** The contact whose row this message may change; undefined when the cache knows the row already holds this name. */
