@@ -38,7 +38,7 @@ export function groupRoutes(app: FastifyInstance, { gateway, guards }: RouteCont
   app.get('/group/findGroupInfos/:instanceName', route('One group with its participants', 200, S.GroupInfoSchema, { querystring: S.GroupJidQuery }), async (request: Req) =>
     groups.findGroupInfos(live(request), groupJidOf(request, true)));
 
-  app.get('/group/fetchAllGroups/:instanceName', route('Every group the instance is in', 200, Type.Array(S.GroupInfoSchema), { querystring: S.ParticipantsQuery }), async (request: Req) =>
+  app.get('/group/fetchAllGroups/:instanceName', route('Every group the instance is in', 200, S.GroupInfoList, { querystring: S.ParticipantsQuery }), async (request: Req) =>
     groups.fetchAllGroups(live(request), getParticipantsOf(request)));
 
   app.get('/group/participants/:instanceName', route("A group's participants with their stored names and pictures", 200, S.ParticipantsResponse, { querystring: S.GroupJidQuery }), async (request: Req) =>

@@ -35,26 +35,32 @@ const Int = Type.Optional(Type.Integer());
 const InOrder = <T extends TSchema>(schema: T) => Type.Partial(schema);
 
 /** Baileys' GroupMetadata, as create and inviteInfo answer it. */
-export const GroupMetadataSchema = InOrder(Obj({
+const GROUP = '120363041234567890@g.us';
+const OWNER = '5511999990001@s.whatsapp.net';
+const PARTICIPANTS = [{ id: OWNER, admin: 'superadmin' }, { id: '5511999990002@s.whatsapp.net', admin: null }];
+
+export const GroupMetadataSchema = withExamples(InOrder(Obj({
   id: Type.String(), addressingMode: Type.String(), subject: Type.String(), subjectOwner: Str, subjectTime: Int, size: Type.Integer(), creation: Int, owner: Str,
   desc: Str, descId: Str, descOwner: Str, descTime: Int, linkedParent: Str, restrict: Type.Boolean(), announce: Type.Boolean(), isCommunity: Type.Boolean(),
   isCommunityAnnounce: Type.Boolean(), joinApprovalMode: Type.Boolean(), memberAddMode: Type.Boolean(), participants: Type.Array(Participant), ephemeralDuration: Int,
-}));
+})), { id: GROUP, addressingMode: 'pn', subject: 'Sales team', subjectOwner: OWNER, subjectTime: 1733000000, size: 2, creation: 1733000000, owner: OWNER, restrict: false, announce: false, isCommunity: false, isCommunityAnnounce: false, joinApprovalMode: false, memberAddMode: true, participants: PARTICIPANTS });
 
 /** findGroupInfos and fetchAllGroups (participants only with `getParticipants=true`). */
-export const GroupInfoSchema = InOrder(Obj({
+export const GroupInfoSchema = withExamples(InOrder(Obj({
   id: Type.String(), subject: Type.String(), subjectOwner: Str, subjectTime: Int, pictureUrl: Type.Union([Type.String(), Type.Null()]), size: Type.Integer(),
   creation: Int, owner: Str, desc: Str, descId: Str, restrict: Type.Boolean(), announce: Type.Boolean(), participants: Type.Optional(Type.Array(Participant)),
   isCommunity: Type.Boolean(), isCommunityAnnounce: Type.Boolean(), linkedParent: Str,
-}));
+})), { id: GROUP, subject: 'Sales team', subjectOwner: OWNER, subjectTime: 1733000000, pictureUrl: null, size: 2, creation: 1733000000, owner: OWNER, desc: 'Numbers every Monday', descId: '3EB0C0FFEE', restrict: false, announce: false, participants: PARTICIPANTS, isCommunity: false, isCommunityAnnounce: false });
 
-export const ParticipantsResponse = Obj({ participants: Type.Array(Loose('{id, admin, name, imgUrl}')) });
+export const ParticipantsResponse = withExamples(Obj({ participants: Type.Array(Loose('{id, admin, name, imgUrl}')) }), { participants: [{ id: OWNER, admin: 'superadmin', name: 'Ana', imgUrl: null }] });
 export const UpdateSuccess = Obj({ update: Type.String() });
 export const InviteCodeResponse = withExamples(Obj({ inviteUrl: Type.String(), inviteCode: Type.String() }), { inviteUrl: 'https://chat.whatsapp.com/F1EX5QZxO181L3TMVP31gY', inviteCode: 'F1EX5QZxO181L3TMVP31gY' });
-export const AcceptResponse = Obj({ accepted: Type.Boolean(), groupJid: Type.String() });
-export const RevokeResponse = Obj({ revoked: Type.Boolean(), inviteCode: Type.String() });
+export const AcceptResponse = withExamples(Obj({ accepted: Type.Boolean(), groupJid: Type.String() }), { accepted: true, groupJid: GROUP });
+export const RevokeResponse = withExamples(Obj({ revoked: Type.Boolean(), inviteCode: Type.String() }), { revoked: true, inviteCode: 'Hq3Tz7mB0c9KxLw2PfYd1s' });
 export const SendInviteResponse = Obj({ send: Type.Boolean(), inviteUrl: Type.String() });
 export const UpdateParticipantsResponse = withExamples(Obj({ updateParticipants: Type.Array(Obj({ status: Type.String(), jid: Type.String() })) }), { updateParticipants: [{ status: '200', jid: '5511999990001@s.whatsapp.net' }, { status: '409', jid: '5511999990002@s.whatsapp.net' }] });
 export const MemberAddModeResponse = Obj({ update: Type.String(), mode: Type.String() });
-export const LeaveResponse = Obj({ groupJid: Type.String(), leave: Type.Boolean() });
+export const LeaveResponse = withExamples(Obj({ groupJid: Type.String(), leave: Type.Boolean() }), { groupJid: GROUP, leave: true });
 export const SuccessResponse = Obj({ success: Type.Boolean() });
+
+export const GroupInfoList = withExamples(Type.Array(GroupInfoSchema), [(GroupInfoSchema as unknown as { examples: unknown[] }).examples[0]]);
