@@ -34,7 +34,7 @@ for (const backend of ['disk', 's3'] as const) {
       await files?.close();
       await hookA.stop();
       await hookB.stop();
-    }, 30_000);
+    }, 90_000);
 
     async function multipart(path: string, fields: Record<string, string>, file: { data: Buffer; name: string; type: string }) {
       const form = new FormData();
