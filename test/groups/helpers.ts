@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
-import type { TestServer } from '../helpers/server.js';
-import type { Received, WebhookReceiver } from '../helpers/receiver.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { WebhookReceiver, type Received } from '../helpers/receiver.js';
 
 export const jid = (number: string) => `${number}@s.whatsapp.net`;
 
@@ -19,6 +19,23 @@ export async function member(server: TestServer, hook: WebhookReceiver, name: st
   const scanned = await server.call('POST', `/sandbox/scan/${name}`, { number, profileName });
   expect(scanned.status).toBe(200);
   return { name, number, token: created.body.hash, instanceId: created.body.instance.instanceId, hook };
+}
+
+/** Registers hooks that start a server with two connected members, alice and bob (each with a webhook), and stop it. */
+export function twoMembers(numbers: [string, string]): { server: TestServer; alice: Member; bob: Member } {
+  const hooks = [new WebhookReceiver(), new WebhookReceiver()];
+  const world = {} as { server: TestServer; alice: Member; bob: Member };
+  beforeAll(async () => {
+    for (const h of hooks) await h.start();
+    world.server = await startTestServer();
+    world.alice = await member(world.server, hooks[0]!, 'alice', numbers[0], 'Alice');
+    world.bob = await member(world.server, hooks[1]!, 'bob', numbers[1], 'Bob');
+  });
+  afterAll(async () => {
+    await world.server?.stop();
+    for (const h of hooks) await h.stop();
+  });
+  return world;
 }
 
 /** The envelope of one of the instance's webhooks, and its data. */

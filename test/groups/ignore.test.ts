@@ -1,24 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { WebhookReceiver } from '../helpers/receiver.js';
-import { groupUpdate, member, participantsUpdate, jid, type Member } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../helpers/server.js';
+import { groupUpdate, participantsUpdate, jid, twoMembers, type Member } from './helpers.js';
 
 describe('groupsIgnore: an instance that ignores groups gets none of their events or messages', () => {
+  const world = twoMembers(['5511944440001', '5511944440002']);
   let server: TestServer;
-  const hooks = [new WebhookReceiver(), new WebhookReceiver()];
   let alice: Member;
   let bob: Member;
-
-  beforeAll(async () => {
-    for (const h of hooks) await h.start();
-    server = await startTestServer();
-    alice = await member(server, hooks[0]!, 'alice', '5511944440001', 'Alice');
-    bob = await member(server, hooks[1]!, 'bob', '5511944440002', 'Bob');
-  });
-  afterAll(async () => {
-    await server?.stop();
-    for (const h of hooks) await h.stop();
-  });
+  beforeAll(() => void ({ server, alice, bob } = world));
 
   it('still makes bob a member, but his webhook hears nothing of the group', async () => {
     const settings = { rejectCall: false, groupsIgnore: true, alwaysOnline: false, readMessages: false, readStatus: false, syncFullHistory: false };

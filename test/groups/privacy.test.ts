@@ -1,24 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { WebhookReceiver } from '../helpers/receiver.js';
-import { jid, member, next, type Member } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../helpers/server.js';
+import { jid, next, twoMembers, type Member } from './helpers.js';
 
 describe('"who can add me to groups" is honoured when creating and adding', () => {
+  const world = twoMembers(['5511933330001', '5511933330002']);
   let server: TestServer;
-  const hooks = [new WebhookReceiver(), new WebhookReceiver()];
   let alice: Member;
   let bob: Member;
-
-  beforeAll(async () => {
-    for (const h of hooks) await h.start();
-    server = await startTestServer();
-    alice = await member(server, hooks[0]!, 'alice', '5511933330001', 'Alice');
-    bob = await member(server, hooks[1]!, 'bob', '5511933330002', 'Bob');
-  });
-  afterAll(async () => {
-    await server?.stop();
-    for (const h of hooks) await h.stop();
-  });
+  beforeAll(() => void ({ server, alice, bob } = world));
 
   const privacy = (groupadd: string) => server.call('POST', '/chat/updatePrivacySettings/bob', { readreceipts: 'all', profile: 'all', status: 'contacts', online: 'all', last: 'all', groupadd }, bob.token);
 
