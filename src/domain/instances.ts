@@ -9,6 +9,7 @@ import type { Emit, EventBus, EventSource } from '../events/bus.js';
 import type { Repositories } from '../storage/repositories.js';
 import type { SettingsRow } from '../storage/settingsRepository.js';
 import type { WebhookInput } from '../storage/webhookRepository.js';
+import type { ProxySettings } from '../storage/proxyRepository.js';
 import { badRequest, forbidden, instanceMissing, unavailable } from './errors.js';
 import { CONFIGURABLE_EVENT_KEYS } from './events.js';
 import { instanceId, instanceToken, nowIso } from './ids.js';
@@ -23,6 +24,7 @@ import { IngestQueue, type IngestBudget } from './ingest/queue.js';
 import type { IngestCommitter } from './ingest/committer.js';
 import { channelListener } from './channelListener.js';
 import { operations, optionalOperations } from './capabilities.js';
+import { proxyServiceOf } from './proxies.js';
 
 export interface CreateInstanceInput {
   instanceName: string;
@@ -33,6 +35,7 @@ export interface CreateInstanceInput {
   businessId?: string;
   settings: Partial<Settings>;
   webhook?: WebhookInput;
+  proxy?: ProxySettings;
 }
 
 export interface CreateInstanceResult {
@@ -123,6 +126,14 @@ export class InstanceService {
       throw e;
     });
     const webhook = live.webhook;
+    // The proxy needs the instance row and is tested over the network, so it is set after the commit; when that fails the
+    // instance is removed again, as upstream does for any failure after the row was written.
+    if (input.proxy) {
+      await this.proxies.set(instance.id, input.proxy).catch(async (e) => {
+        await this.remove(live, false).catch((err) => this.deps.logger.error({ instance: instance.name, err }, 'removing the instance after a failed create failed'));
+        throw e;
+      });
+    }
     this.scheduleAutoDelete(live);
 
     let qrcode: QrCode | undefined;
@@ -155,22 +166,32 @@ export class InstanceService {
 
   async delete(name: string): Promise<void> {
     const live = this.require(name);
-    const { bus, repos, registry } = this.deps;
     if (live.deleteTimer) clearTimeout(live.deleteTimer);
     if (live.channel.state !== 'close') {
       await live.channel.logout();
       await this.inOrder(live, 'logout', () => this.closed(live, 401, true));
     }
+    await this.remove(live, true);
+  }
+
+  /** Drops the instance and everything stored for it; `deleted` when the client asked for it (instance.delete). */
+  private async remove(live: LiveInstance, deleted: boolean): Promise<void> {
+    const { bus, repos, registry } = this.deps;
     await live.channel.close();
     await this.inOrder(live, 'delete', () =>
       bus.commit(async (tx, emit) => {
-        emit(live.eventSource, 'instance.delete', { instanceName: live.name, instanceId: live.id });
+        if (deleted) emit(live.eventSource, 'instance.delete', { instanceName: live.name, instanceId: live.id });
         emit(live.eventSource, 'remove.instance', null);
         await repos.instances.delete(live.id, tx);
       }),
     );
     registry.remove(live);
+    this.proxies.forget(live.id);
     await this.deps.cache.forgetInstance(live.id);
+  }
+
+  private get proxies() {
+    return proxyServiceOf(this.deps);
   }
 
   async setPresence(name: string, presence: Presence): Promise<void> {

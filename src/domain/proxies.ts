@@ -104,6 +104,12 @@ export class ProxyService {
     return row ? maskProxy(row) : null;
   }
 
+  /** The stored rows of these instances (passwords masked), by instance id. */
+  async findMany(instanceIds: string[]): Promise<Map<string, ProxyRow>> {
+    const rows = await this.deps.repos.proxies.findMany(instanceIds);
+    return new Map([...rows].map(([id, row]) => [id, maskProxy(row)]));
+  }
+
   /**
    * The dispatcher for the instance's outbound HTTP: through its proxy when one is enabled, else undefined (direct).
    * Rejects (AddressRefused) when the stored proxy's host now resolves where the address guard refuses.

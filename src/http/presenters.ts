@@ -1,11 +1,12 @@
 import type { Gateway } from '../gateway.js';
 import type { LiveInstance } from '../domain/registry.js';
 import type { WebhookConfig } from '../domain/types.js';
+import { proxyServiceOf } from '../domain/proxies.js';
 
 /** fetchInstances rows in upstream's Prisma shape: the instance columns, its relations, and counts. */
 export async function presentInstances(gateway: Gateway, lives: LiveInstance[]) {
   const ids = lives.map((l) => l.id);
-  const [counts, settings] = await Promise.all([gateway.repos.counters.counts(ids), gateway.repos.settings.findMany(ids)]);
+  const [counts, settings, proxies] = await Promise.all([gateway.repos.counters.counts(ids), gateway.repos.settings.findMany(ids), proxyServiceOf(gateway).findMany(ids)]);
   return lives.map((live) => {
     const { tokenHash: _hash, token, ...i } = live.instance;
     return {
@@ -26,7 +27,7 @@ export async function presentInstances(gateway: Gateway, lives: LiveInstance[]) 
       createdAt: i.createdAt,
       updatedAt: i.updatedAt,
       Chatwoot: null,
-      Proxy: null,
+      Proxy: proxies.get(i.id) ?? null,
       Rabbitmq: null,
       Nats: null,
       Sqs: null,

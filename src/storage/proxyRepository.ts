@@ -46,6 +46,15 @@ export class ProxyRepository {
     return row && this.toDomain(row);
   }
 
+  /** The rows of these instances, by instance id, in one query. */
+  async findMany(instanceIds: string[]): Promise<Map<string, ProxyRow>> {
+    const out = new Map<string, ProxyRow>();
+    if (!instanceIds.length) return out;
+    const rows = await this.db.kysely.selectFrom('proxies').selectAll().where('instanceId', 'in', instanceIds).execute();
+    for (const r of rows) out.set(r.instanceId, this.toDomain(r));
+    return out;
+  }
+
   private toDomain(r: ProxyTable): ProxyRow {
     return {
       id: r.id,

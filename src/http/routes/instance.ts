@@ -16,6 +16,12 @@ const CreateBody = Obj({
   businessId: Type.Optional(Type.String()),
   ...Object.fromEntries(Object.entries(SettingsFields).map(([k, v]) => [k, Type.Optional(v)])),
   webhook: Type.Optional(Type.Union([Type.String({ pattern: '^https?://', description: 'A plain URL: enabled for all events' }), WebhookObject])),
+
+  proxyHost: Type.Optional(Type.String({ description: 'With proxyPort and proxyProtocol: the proxy is tested and stored as /proxy/set does' })),
+  proxyPort: Type.Optional(Type.String()),
+  proxyProtocol: Type.Optional(Type.String({ description: 'http, https, socks4 or socks5' })),
+  proxyUsername: Type.Optional(Type.String()),
+  proxyPassword: Type.Optional(Type.String({ description: 'Stored sealed; answers show it masked' })),
 });
 type CreateBody = Static<typeof CreateBody>;
 
@@ -37,7 +43,9 @@ export function instanceRoutes(app: FastifyInstance, { gateway, guards }: RouteC
       if (!body.integration) throw badRequest('Invalid integration');
       const settings = pickSettings(body as Record<string, unknown>);
       const webhook = toWebhookInput(body.webhook);
-      const result = await instances.create({ instanceName: body.instanceName, integration: body.integration, token: body.token, qrcode: body.qrcode, number: body.number, businessId: body.businessId, settings, webhook });
+      const { proxyHost: host, proxyPort: port, proxyProtocol: protocol } = body;
+      const proxy = host && port && protocol ? { enabled: true, host, port, protocol, username: body.proxyUsername ?? '', password: body.proxyPassword ?? '' } : undefined;
+      const result = await instances.create({ instanceName: body.instanceName, integration: body.integration, token: body.token, qrcode: body.qrcode, number: body.number, businessId: body.businessId, settings, webhook, proxy });
       const { instance } = result.live;
       reply.status(201);
       return {
