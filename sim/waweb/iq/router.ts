@@ -33,6 +33,8 @@ export const recordOf = (iq: BinaryNode, connection: number): IqRecord => ({
  */
 export class IqRouter {
   private readonly routes: Route[] = [];
+  /** Every get/set IQ routed, in order. */
+  readonly seen: IqRecord[] = [];
   readonly unhandled: IqRecord[] = [];
   readonly unanswered: IqRecord[] = [];
   /** Open IQs by `connection:id`. */
@@ -55,6 +57,7 @@ export class IqRouter {
     const record = recordOf(iq, ctx.conn.id);
     const key = `${record.connection}:${record.id}`;
     this.pending.set(key, record);
+    this.seen.push(record);
     const drill = this.ignoreOnce.findIndex((m) => matches(m, iq));
     if (drill >= 0) {
       this.ignoreOnce.splice(drill, 1);

@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect, linkByQr, tempAuthDir, type AuthDir } from '../../sim/waweb/client.js';
+import { startSimulator, type Simulator } from '../../sim/waweb/index.js';
+
+const PHONE = '15550001111';
+
+describe('the real baileys library against the simulator: login', () => {
+  let sim: Simulator;
+  let auth: AuthDir;
+
+  beforeEach(async () => {
+    sim = await startSimulator();
+    auth = await tempAuthDir();
+  });
+  afterEach(async () => {
+    await sim.stop();
+    await auth.remove();
+  });
+
+  it('logs in by QR: pair-success, 515 restart, then <success> and connection open', async () => {
+    const { client, qr } = await linkByQr(sim, PHONE, auth);
+    expect(qr).toMatch(/^https:\/\/wa\.me\/settings\/linked_devices#/);
+    const [companion] = sim.phone(PHONE).companions();
+    expect(companion).toBeDefined();
+    expect(client.sock.user?.id).toBe(companion!.jid);
+    expect(client.sock.user?.lid).toBe(companion!.lid);
+    // The library uploaded its prekeys once it was logged in.
+    await expect.poll(() => companion!.keys?.preKeys.size ?? 0).toBeGreaterThan(0);
+    expect(companion!.keys!.identity.equals(companion!.identityKey!)).toBe(true);
+    // The init queries that follow 'open' (props, blocklist, privacy) were routed and answered.
+    await expect.poll(() => sim.router.seen.map((r) => r.xmlns)).toEqual(expect.arrayContaining(['abt', 'blocklist', 'privacy', 'passive']));
+    expect(sim.unhandled()).toEqual([]);
+    client.sock.end(undefined);
+    await client.closed();
+    expect(sim.unanswered()).toEqual([]);
+    expect(sim.errors).toEqual([]);
+  });
+
+  it('reconnects with its saved creds after end(), without a QR', async () => {
+    const { client } = await linkByQr(sim, PHONE, auth);
+    const uploaded = sim.phone(PHONE).companions()[0]!.keys!.preKeys.size;
+    client.sock.end(undefined);
+    await client.closed();
+    const again = await connect(sim, auth);
+    await again.until((u) => u.connection === 'open');
+    expect(again.updates.some((u) => u.qr)).toBe(false);
+    // The server still holds enough prekeys, so nothing new is uploaded.
+    expect(sim.phone(PHONE).companions()[0]!.keys!.preKeys.size).toBe(uploaded);
+    again.sock.end(undefined);
+    await again.closed();
+    expect(sim.unanswered()).toEqual([]);
+    expect(sim.errors).toEqual([]);
+  });
+});
