@@ -76,6 +76,14 @@ export class IqRouter {
     return complete({ tag: 'iq', attrs: {} }, iq);
   }
 
+  /** Forgets what was recorded so far (after a drill that left IQs unanswered on purpose). */
+  clearRecords(): void {
+    this.seen.length = 0;
+    this.unhandled.length = 0;
+    this.unanswered.length = 0;
+    this.pending.clear();
+  }
+
   /** Called once the reply went out. */
   answered(connection: number, id: string): void {
     this.pending.delete(`${connection}:${id}`);
