@@ -1,4 +1,7 @@
+import { Curve, proto, WA_CERT_DETAILS } from 'baileys';
+import { verifySignature } from 'libsignal/src/curve.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeCertChain, patchWaCertificates } from '../../sim/waweb/certs.js';
 import { connect, linkByQr, tempAuthDir, type AuthDir } from '../../sim/waweb/client.js';
 import { startSimulator, type Simulator } from '../../sim/waweb/index.js';
 
@@ -50,5 +53,23 @@ describe('the real baileys library against the simulator: login', () => {
     await again.closed();
     expect(sim.unanswered()).toEqual([]);
     expect(sim.errors).toEqual([]);
+  });
+});
+
+describe('the test certificate chain', () => {
+  // The library's Curve.verify only catches throws, and libsignal's verifySignature returns
+  // false instead of throwing, so the library would accept a bad signature: check strictly here.
+  it('has an intermediate signed by the patched root and a leaf for the static key signed by the intermediate', () => {
+    patchWaCertificates();
+    const serverStatic = Curve.generateKeyPair();
+    const { intermediate, leaf } = proto.CertChain.decode(makeCertChain(serverStatic.public));
+    const withPrefix = (key: Uint8Array) => Buffer.concat([Buffer.from([5]), key]);
+    const inter = proto.CertChain.NoiseCertificate.Details.decode(intermediate!.details!);
+    const leafDetails = proto.CertChain.NoiseCertificate.Details.decode(leaf!.details!);
+    expect(inter.issuerSerial).toBe(WA_CERT_DETAILS.SERIAL);
+    expect(verifySignature(withPrefix(WA_CERT_DETAILS.PUBLIC_KEY), intermediate!.details!, intermediate!.signature!)).toBe(true);
+    expect(verifySignature(withPrefix(inter.key!), leaf!.details!, leaf!.signature!)).toBe(true);
+    expect(Buffer.from(leafDetails.key!).equals(serverStatic.public)).toBe(true);
+    expect(leafDetails.issuerSerial).toBe(inter.serial);
   });
 });
