@@ -1,0 +1,184 @@
+import { encodeWAMessage, generateMessageIDV2, generateSignalPubKey, proto, unpadRandomMax16 } from 'baileys';
+import { SignalDevice, type KeyBundle } from './contact-signal.js';
+
+/** One enc payload of a stanza: pairwise (`pkmsg`/`msg`) or group (`skmsg`). */
+export interface Enc {
+  type: string;
+  ciphertext: Uint8Array;
+}
+
+/** A message as the server hands it to a simulated contact. */
+export interface Envelope {
+  id: string;
+  t: number;
+  /** The chat: the sender's user JID, or the group JID. */
+  chat: string;
+  /** The stanza's `to`: how the sender addressed this contact (or the group). */
+  to: string;
+  /** The sending device's LID JID: the Signal address the contact keeps its session under. */
+  senderDevice: string;
+  /** The sending user's PN JID. */
+  sender: string;
+  group?: string;
+  encs: Enc[];
+}
+
+/** What a contact decrypted. */
+export interface ContactMessage {
+  key: { id: string; remoteJid: string; participant?: string };
+  sender: string;
+  message: proto.IMessage;
+  /** The text of a conversation / extended text message, if any. */
+  text: string | undefined;
+}
+
+/** What the contact needs from the server: bundles of other devices and a way to put stanzas on the wire. */
+export interface ContactServer {
+  takeBundle(deviceLid: string): Promise<KeyBundle | undefined>;
+  /** Devices (LID JIDs) to send to for a user or group, excluding the contact itself. */
+  recipients(to: string, from: SimContact): string[];
+  relay(from: SimContact, to: string, id: string, type: string, encs: Map<string, Enc>, skmsg?: Enc): Promise<void>;
+  receipt(from: SimContact, env: Envelope, type?: 'read'): Promise<void>;
+}
+
+const textOf = (m: proto.IMessage): string | undefined => m.conversation ?? m.extendedTextMessage?.text ?? undefined;
+
+/** A simulated WhatsApp user on a single phone, with its own Signal identity. */
+export class SimContact {
+  readonly signal = new SignalDevice();
+  readonly inbox: ContactMessage[] = [];
+  /** Receipts the contact got for what it sent, by message id. */
+  readonly receipts: { id: string; type: string }[] = [];
+  /** Stanzas it could not decrypt: every test expects none. */
+  readonly failures: { id: string; error: string }[] = [];
+  private readonly envelopes = new Map<string, Envelope>();
+  private readonly waiters: { match: (m: ContactMessage) => boolean; resolve: (m: ContactMessage) => void }[] = [];
+  /** Devices that already have this contact's sender key, per group. */
+  private readonly senderKeySent = new Map<string, Set<string>>();
+
+  constructor(
+    readonly phone: string,
+    readonly lid: string,
+    readonly name: string,
+    private readonly server: ContactServer,
+  ) {}
+
+  get jid(): string {
+    return `${this.phone}@s.whatsapp.net`;
+  }
+
+  get lidJid(): string {
+    return `${this.lid}@lid`;
+  }
+
+  /** Decrypts a delivered stanza with the library's repository, then acknowledges it with a delivery receipt. */
+  async receive(env: Envelope): Promise<void> {
+    const repo = this.signal.repo;
+    const message: proto.IMessage = {};
+    try {
+      for (const enc of env.encs) {
+        const plain =
+          enc.type === 'skmsg'
+            ? await repo.decryptGroupMessage({ group: env.group!, authorJid: env.senderDevice, msg: enc.ciphertext })
+            : await repo.decryptMessage({ jid: env.senderDevice, type: enc.type as 'pkmsg' | 'msg', ciphertext: enc.ciphertext });
+        let m = proto.Message.decode(unpadRandomMax16(plain));
+        m = (m.deviceSentMessage?.message as proto.Message | undefined) ?? m;
+        const skdm = m.senderKeyDistributionMessage;
+        if (skdm) await repo.processSenderKeyDistributionMessage({ item: skdm, authorJid: env.senderDevice });
+        Object.assign(message, proto.Message.toObject(m));
+      }
+    } catch (error) {
+      this.failures.push({ id: env.id, error: (error as Error).message });
+      return;
+    }
+    delete message.senderKeyDistributionMessage;
+    this.envelopes.set(env.id, env);
+    const got: ContactMessage = {
+      key: { id: env.id, remoteJid: env.chat, ...(env.group ? { participant: env.sender } : {}) },
+      sender: env.sender,
+      message,
+      text: textOf(message),
+    };
+    this.inbox.push(got);
+    for (const w of [...this.waiters]) {
+      if (!w.match(got)) continue;
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      w.resolve(got);
+    }
+    await this.server.receipt(this, env);
+  }
+
+  received(): ContactMessage[] {
+    return [...this.inbox];
+  }
+
+  /** The first message (already in or still to come) that matches. */
+  waitFor(match: string | ((m: ContactMessage) => boolean), timeoutMs = 10_000): Promise<ContactMessage> {
+    const test = typeof match === 'string' ? (m: ContactMessage) => m.text === match : match;
+    const found = this.inbox.find(test);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.phone} did not receive ${String(match)}`)), timeoutMs);
+      this.waiters.push({ match: test, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+    });
+  }
+
+  /** Sends a read receipt for a received message. */
+  async read(key: { id: string }): Promise<void> {
+    const env = this.envelopes.get(key.id);
+    if (!env) throw new Error(`${this.phone} never received ${key.id}`);
+    await this.server.receipt(this, env, 'read');
+  }
+
+  sendText(to: string, text: string): Promise<string> {
+    return this.send(to, { conversation: text });
+  }
+
+  /** Encrypts `message` for every device of `to` (a user or a group) and hands it to the server. */
+  async send(to: string, message: proto.IMessage, id = generateMessageIDV2()): Promise<string> {
+    const devices = this.server.recipients(to, this);
+    const type = message.imageMessage || message.videoMessage || message.documentMessage ? 'media' : 'text';
+    if (!devices.length) throw new Error(`${to} has no device to send to`);
+    if (to.endsWith('@g.us')) {
+      const { ciphertext, senderKeyDistributionMessage } = await this.signal.repo.encryptGroupMessage({
+        group: to,
+        meId: this.jid,
+        data: encodeWAMessage(message),
+      });
+      const sent = this.senderKeySent.get(to) ?? new Set<string>();
+      this.senderKeySent.set(to, sent);
+      const skdm: proto.IMessage = { senderKeyDistributionMessage: { groupId: to, axolotlSenderKeyDistributionMessage: senderKeyDistributionMessage } };
+      const encs = new Map<string, Enc>();
+      for (const d of devices.filter((d) => !sent.has(d))) {
+        encs.set(d, await this.encrypt(d, skdm));
+        sent.add(d);
+      }
+      await this.server.relay(this, to, id, type, encs, { type: 'skmsg', ciphertext });
+      return id;
+    }
+    const encs = new Map<string, Enc>();
+    for (const d of devices) encs.set(d, await this.encrypt(d, message));
+    await this.server.relay(this, to, id, type, encs);
+    return id;
+  }
+
+  /** Pairwise encryption to one device, fetching its bundle first when there is no session yet. */
+  async encrypt(device: string, message: proto.IMessage): Promise<Enc> {
+    const repo = this.signal.repo;
+    if (!(await repo.validateSession(device)).exists) {
+      const b = await this.server.takeBundle(device);
+      if (!b) throw new Error(`no prekey bundle for ${device}`);
+      await repo.injectE2ESession({
+        jid: device,
+        session: {
+          registrationId: b.registrationId,
+          identityKey: generateSignalPubKey(b.identity),
+          signedPreKey: { keyId: b.signedPreKey.keyId, publicKey: generateSignalPubKey(b.signedPreKey.public), signature: b.signedPreKey.signature },
+          ...(b.preKey ? { preKey: { keyId: b.preKey.keyId, publicKey: generateSignalPubKey(b.preKey.public) } } : {}),
+        },
+      });
+    }
+    const { type, ciphertext } = await repo.encryptMessage({ jid: device, data: encodeWAMessage(message) });
+    return { type, ciphertext };
+  }
+}

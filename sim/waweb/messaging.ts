@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import { generateMessageIDV2, getBinaryNodeChild, getBinaryNodeChildren, isJidGroup, proto, unixTimestampSeconds } from 'baileys';
+import { SimContact, type ContactServer, type Enc, type Envelope } from './contact.js';
+import type { KeyBundle } from './contact-signal.js';
+import { Groups } from './groups.js';
+import { encryptKeysHandler } from './iq/encrypt.js';
+import { groupMetadataHandler, participatingHandler } from './iq/groups.js';
+import { usyncHandler, type DirectoryUser } from './iq/usync.js';
+import type { Device, User } from './registry.js';
+import { RetryRecorder } from './retries.js';
+import type { Simulator } from './simulator.js';
+import type { BinaryNode, StanzaContext } from './types.js';
+
+const userOf = (jid: string): string => jid.split('@')[0]!.split(':')[0]!;
+const pnUser = (jid: string): string => `${userOf(jid)}@s.whatsapp.net`;
+const now = (): string => `${unixTimestampSeconds()}`;
+const enc = (e: Enc): BinaryNode => ({ tag: 'enc', attrs: { v: '2', type: e.type }, content: e.ciphertext });
+
+/**
+ * Contacts, 1:1 and group messages, receipts and server acks between the companions connected
+ * to a simulator and its simulated contacts. A contact is device 0 of a registry user.
+ */
+export class Messaging implements ContactServer {
+  readonly contacts = new Map<string, SimContact>();
+  readonly groups = new Groups();
+  readonly retries = new RetryRecorder();
+  /** Stanzas for a companion device that had no open connection; nothing queues them for later. */
+  readonly undelivered: BinaryNode[] = [];
+
+  constructor(readonly sim: Simulator) {
+    const lidOf = (pn: string) => sim.registry.find(pn)?.lid;
+    sim.router
+      .handle({ xmlns: 'usync' }, usyncHandler((u) => this.directory(u)))
+      .handle({ xmlns: 'encrypt', type: 'get', child: 'key' }, encryptKeysHandler((jid) => this.takeBundle(jid)))
+      .handle({ xmlns: 'w:g2', type: 'get', child: 'query' }, groupMetadataHandler(this.groups, lidOf))
+      .handle({ xmlns: 'w:g2', type: 'get', child: 'participating' }, participatingHandler(this.groups, lidOf));
+    sim.onStanza('message', (node, ctx) => this.fromCompanion(node, ctx));
+    sim.onStanza('receipt', (node, ctx) => this.receiptFromCompanion(node, ctx));
+  }
+
+  /** The simulated contact of `phone`, created (with a registry user and LID) on first use. */
+  contact(phone: string, name = `Contact ${phone}`): SimContact {
+    const user = this.sim.registry.user(phone, name);
+    let c = this.contacts.get(user.phone);
+    if (!c) {
+      c = new SimContact(user.phone, userOf(user.lid), user.pushName, this);
+      this.contacts.set(user.phone, c);
+    }
+    return c;
+  }
+
+  /** A group hosted by the server; `creator` and `members` are phone numbers or PN JIDs. */
+  createGroup(subject: string, creator: string, members: string[]): string {
+    const jid = (p: string) => pnUser(p.includes('@') ? p : `${p.replace(/\D/g, '')}@s.whatsapp.net`);
+    return this.groups.create(subject, jid(creator), members.map(jid)).jid;
+  }
+
+  private findUser(user: string): User | undefined {
+    return this.sim.registry.find(`${user}@s.whatsapp.net`) ?? this.sim.registry.find(`${user}@lid`);
+  }
+
+  /** Devices the server can give a bundle for: a contact's phone, companions that uploaded prekeys. */
+  private devicesOf(user: User): Device[] {
+    return [...user.devices.values()].filter((d) => (d.id === 0 ? this.contacts.has(user.phone) : !!d.keys));
+  }
+
+  private directory(user: string): DirectoryUser | undefined {
+    const u = this.findUser(user);
+    return u && { pn: u.phone, lid: userOf(u.lid), devices: this.devicesOf(u).map((d) => d.id) };
+  }
+
+  async takeBundle(jid: string): Promise<KeyBundle | undefined> {
+    const user = this.sim.registry.find(jid);
+    const device = this.sim.registry.device(jid);
+    if (!user || !device) return undefined;
+    if (device.id === 0) return this.contacts.get(user.phone)?.signal.bundle();
+    const keys = device.keys;
+    if (!keys) return undefined;
+    const next = keys.preKeys.entries().next();
+    if (!next.done) keys.preKeys.delete(next.value[0]);
+    return {
+      registrationId: keys.registrationId,
+      identity: keys.identity,
+      signedPreKey: { keyId: keys.signedPreKey.id, public: keys.signedPreKey.value, signature: keys.signedPreKey.signature },
+      ...(next.done ? {} : { preKey: { keyId: next.value[0], public: next.value[1] } }),
+    };
+  }
+
+  recipients(to: string, from: SimContact): string[] {
+    const users = isJidGroup(to) ? (this.groups.get(to)?.members ?? []) : [to];
+    return users
+      .map((u) => this.sim.registry.find(u))
+      .filter((u): u is User => !!u)
+      .flatMap((u) => this.devicesOf(u).filter((d) => !(d.id === 0 && u.phone === from.phone)))
+      .map((d) => d.lid);
+  }
+
+  /** A contact's stanza to devices: contacts decrypt in-process, companions get it on their socket. */
+  async relay(from: SimContact, to: string, id: string, type: string, encs: Map<string, Enc>, skmsg?: Enc): Promise<void> {
+    const group = isJidGroup(to) ? to : undefined;
+    const targets = group ? this.recipients(to, from) : [...encs.keys()];
+    const t = now();
+    for (const lid of targets) {
+      const pairwise = encs.get(lid);
+      const all = [...(pairwise ? [pairwise] : []), ...(skmsg ? [skmsg] : [])];
+      const device = this.sim.registry.device(lid);
+      const peer = this.contacts.get(this.sim.registry.find(lid)?.phone ?? '');
+      if (device?.id === 0 && peer) {
+        await peer.receive({ id, t: +t, chat: group ?? from.jid, to: group ?? peer.jid, senderDevice: from.lidJid, sender: from.jid, ...(group ? { group } : {}), encs: all });
+        continue;
+      }
+      if (!device) continue;
+      const attrs: Record<string, string> = group
+        ? { from: group, participant: from.jid, participant_lid: from.lidJid, addressing_mode: 'pn' }
+        : { from: from.jid, sender_lid: from.lidJid };
+      // the account's own phone talking to its companions
+      if (!group && userOf(device.jid) === from.phone) attrs.category = 'peer';
+      await this.toCompanion(device, { tag: 'message', attrs: { ...attrs, id, t, type, notify: from.name }, content: all.map(enc) });
+    }
+  }
+
+  private async toCompanion(device: Device, node: BinaryNode): Promise<void> {
+    const conns = this.sim.connectionsOf(device.jid);
+    if (!conns.length) this.undelivered.push(node);
+    await Promise.all(conns.map((c) => c.send(node)));
+  }
+
+  /** A contact's delivery (no type) or read receipt, to every device of the sender. */
+  async receipt(from: SimContact, env: Envelope, type?: 'read'): Promise<void> {
+    // a phone does not receipt the copies its own companions send it
+    if (userOf(env.sender) === from.phone) return;
+    const attrs: Record<string, string> = env.group
+      ? { from: env.group, participant: from.jid, id: env.id, t: now() }
+      : { from: env.to, id: env.id, t: now() };
+    if (type) attrs.type = type;
+    const sender = this.sim.registry.find(env.sender);
+    for (const d of sender ? [...sender.devices.values()] : []) {
+      if (d.id !== 0) await this.toCompanion(d, { tag: 'receipt', attrs });
+    }
+  }
+
+  /** A companion's `<message>`: server ack, then each `<to>` device's enc (plus the group's skmsg) to that device. */
+  private async fromCompanion(node: BinaryNode, { conn }: StanzaContext): Promise<void> {
+    const senderJid = conn.jid;
+    const sender = senderJid ? this.sim.registry.device(senderJid) : undefined;
+    const { id = '', to = '', type = 'text' } = node.attrs;
+    await conn.send({ tag: 'ack', attrs: { class: 'message', id, from: to, t: now() } });
+    if (!senderJid || !sender) return;
+    const group = isJidGroup(to) ? to : undefined;
+    const skmsg = getBinaryNodeChildren(node, 'enc').find((e) => e.attrs.type === 'skmsg');
+    const pairwise = new Map<Device, BinaryNode>();
+    for (const t of getBinaryNodeChildren(getBinaryNodeChild(node, 'participants'), 'to')) {
+      const device = this.sim.registry.device(t.attrs.jid ?? '');
+      const e = getBinaryNodeChild(t, 'enc');
+      if (device && e) pairwise.set(device, e);
+    }
+    const targets = new Set(pairwise.keys());
+    if (group) {
+      for (const m of this.groups.get(group)?.members ?? []) {
+        const u = this.sim.registry.find(m);
+        for (const d of u ? this.devicesOf(u) : []) if (d.jid !== sender.jid) targets.add(d);
+      }
+    }
+    const t = now();
+    for (const device of targets) {
+      const encs = [pairwise.get(device), skmsg].filter((e): e is BinaryNode => !!e);
+      const user = this.sim.registry.find(device.jid);
+      const contact = device.id === 0 && user ? this.contacts.get(user.phone) : undefined;
+      if (contact) {
+        await contact.receive({
+          id,
+          t: +t,
+          chat: group ?? pnUser(senderJid),
+          to: group ?? to,
+          senderDevice: sender.lid,
+          sender: pnUser(senderJid),
+          ...(group ? { group } : {}),
+          encs: encs.map((e) => ({ type: e.attrs.type ?? '', ciphertext: e.content as Uint8Array })),
+        });
+        continue;
+      }
+      const own = userOf(device.jid) === userOf(senderJid);
+      const attrs: Record<string, string> = group
+        ? { from: group, participant: senderJid, participant_lid: sender.lid, addressing_mode: 'pn' }
+        : own
+          ? { from: senderJid, recipient: to }
+          : { from: senderJid, sender_lid: sender.lid };
+      await this.toCompanion(device, { tag: 'message', attrs: { ...attrs, id, t, type }, content: encs });
+    }
+  }
+
+  /** A companion's receipt: retries are recorded; receipts for a contact's messages reach the contact. */
+  private receiptFromCompanion(node: BinaryNode, { conn }: StanzaContext): void {
+    const { type = 'delivery', to = '', participant } = node.attrs;
+    if (type === 'retry') this.retries.record(node, conn.jid ?? '');
+    const target = this.contacts.get(this.sim.registry.find(participant ?? to)?.phone ?? '');
+    if (!target) return;
+    const items = getBinaryNodeChildren(getBinaryNodeChild(node, 'list'), 'item').map((i) => i.attrs.id ?? '');
+    for (const id of [node.attrs.id ?? '', ...items]) target.receipts.push({ id, type });
+  }
+
+  /**
+   * The account's phone, as a Signal device, tells its companions that history sync is done
+   * (an inline, empty INITIAL_BOOTSTRAP). Without it the library holds its events back for
+   * 20 s after pairing, waiting for history.
+   */
+  async bootstrapHistory(phone: string): Promise<string> {
+    const user = this.sim.registry.user(phone);
+    const device = this.contact(user.phone, user.pushName);
+    const syncType = proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP;
+    const inline = deflateSync(proto.HistorySync.encode({ syncType, conversations: [], progress: 100 }).finish());
+    return device.send(device.jid, {
+      protocolMessage: {
+        type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+        historySyncNotification: { syncType, progress: 100, initialHistBootstrapInlinePayload: inline },
+      },
+    });
+  }
+
+  /**
+   * Drill: a `msg` (not `pkmsg`) of junk from `contact`, as if it held a session the instance never had.
+   * The library cannot decrypt it and answers with a retry receipt.
+   */
+  async sendUndecryptable(contact: SimContact, to: string): Promise<string> {
+    const id = generateMessageIDV2();
+    const junk = (): Enc => ({ type: 'msg', ciphertext: Buffer.concat([Buffer.from([0x33]), randomBytes(64)]) });
+    const encs = new Map(this.recipients(to, contact).map((d) => [d, junk()]));
+    await this.relay(contact, to, id, 'text', encs);
+    return id;
+  }
+}

@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectNoHiddenFailure, linkInstance, textOf, type Linked } from './messaging-harness.js';
+
+const ME = '15550001111';
+const ME_JID = `${ME}@s.whatsapp.net`;
+
+describe('the real baileys library against the simulator: groups (sender keys)', () => {
+  let l: Linked | undefined;
+  afterEach(async () => {
+    await l?.stop();
+    l = undefined;
+  });
+
+  it('sends and receives group messages with the contacts, skmsg both ways', async () => {
+    l = await linkInstance(ME);
+    const alice = l.messaging.contact('15550002222', 'Alice');
+    const bob = l.messaging.contact('15550003333', 'Bob');
+    const group = l.messaging.createGroup('Team', ME, [alice.phone, bob.phone]);
+
+    const meta = await l.client.sock.groupMetadata(group);
+    expect(meta.subject).toBe('Team');
+    expect(meta.participants.map((p) => p.id).sort()).toEqual([ME_JID, alice.jid, bob.jid].sort());
+
+    // instance -> group: each contact gets the sender key pairwise, then decrypts the skmsg
+    for (const text of ['hello team', 'still here']) {
+      const sent = await l.client.sock.sendMessage(group, { text });
+      for (const c of [alice, bob]) {
+        const got = await c.waitFor(text);
+        expect(got.key).toEqual({ id: sent!.key.id, remoteJid: group, participant: ME_JID });
+      }
+    }
+
+    // contact -> group: the library takes alice's sender key from the pkmsg, then decrypts the skmsg
+    const first = await alice.sendText(group, 'hi from alice');
+    const second = await alice.sendText(group, 'alice again');
+    await expect.poll(() => l!.upserts.filter((m) => m.key.remoteJid === group).map(textOf)).toEqual(
+      expect.arrayContaining(['hi from alice', 'alice again']),
+    );
+    const got = l.upserts.find((m) => m.key.id === first)!;
+    expect(got.key.participant).toBe(alice.jid);
+    expect(got.key.fromMe).toBe(false);
+    // bob, a member too, decrypted alice's messages with her sender key
+    await bob.waitFor('alice again');
+    await expect.poll(() => alice.receipts.map((r) => r.id)).toEqual(expect.arrayContaining([first, second]));
+    expectNoHiddenFailure(l);
+  });
+});

@@ -1,0 +1,51 @@
+import type { WAMessage, WAMessageUpdate } from 'baileys';
+import { expect } from 'vitest';
+import { linkByQr, tempAuthDir, type AuthDir, type Client } from '../../sim/waweb/client.js';
+import { startSimulator, type Simulator } from '../../sim/waweb/index.js';
+import { Messaging } from '../../sim/waweb/messaging.js';
+
+/** A simulator with messaging, and one real library instance linked to `phone` and ready to send. */
+export interface Linked {
+  sim: Simulator;
+  messaging: Messaging;
+  auth: AuthDir;
+  client: Client;
+  upserts: WAMessage[];
+  updates: WAMessageUpdate[];
+  stop(): Promise<void>;
+}
+
+export const textOf = (m: WAMessage): string | undefined =>
+  m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? undefined;
+
+export const linkInstance = async (phone: string): Promise<Linked> => {
+  const sim = await startSimulator();
+  const messaging = new Messaging(sim);
+  const auth = await tempAuthDir();
+  const { client } = await linkByQr(sim, phone, auth);
+  const upserts: WAMessage[] = [];
+  const updates: WAMessageUpdate[] = [];
+  client.sock.ev.on('messages.upsert', ({ messages }) => void upserts.push(...messages));
+  client.sock.ev.on('messages.update', (u) => void updates.push(...u));
+  // contacts can only start a session once the library uploaded its prekeys
+  await expect.poll(() => sim.phone(phone).companions()[0]?.keys?.preKeys.size ?? 0).toBeGreaterThan(0);
+  const history = new Promise<void>((resolve) => client.sock.ev.on('messaging-history.status', (s) => s.status === 'complete' && resolve()));
+  await messaging.bootstrapHistory(phone);
+  await history;
+  await expect.poll(() => client.sock.ev.isBuffering()).toBe(false);
+  const stop = async () => {
+    client.sock.end(undefined);
+    await client.closed().catch(() => undefined);
+    await sim.stop();
+    await auth.remove();
+  };
+  return { sim, messaging, auth, client, upserts, updates, stop };
+};
+
+/** What every test ends with: nothing failed quietly on either side. */
+export const expectNoHiddenFailure = (l: Linked): void => {
+  expect(l.messaging.retries.seen).toEqual([]);
+  expect(l.sim.unanswered()).toEqual([]);
+  expect(l.sim.errors).toEqual([]);
+  expect([...l.messaging.contacts.values()].flatMap((c) => c.failures)).toEqual([]);
+};

@@ -1,0 +1,57 @@
+import { WAMessageStatus } from 'baileys';
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectNoHiddenFailure, linkInstance, textOf, type Linked } from './messaging-harness.js';
+
+const ME = '15550001111';
+const ME_JID = `${ME}@s.whatsapp.net`;
+
+describe('the real baileys library against the simulator: 1:1 messages', () => {
+  let l: Linked | undefined;
+  afterEach(async () => {
+    await l?.stop();
+    l = undefined;
+  });
+
+  it('receives a contact text as messages.upsert, first pkmsg then msg, decrypted', async () => {
+    l = await linkInstance(ME);
+    const alice = l.messaging.contact('15550002222', 'Alice');
+    const first = await alice.sendText(ME_JID, 'hello from alice');
+    const second = await alice.sendText(ME_JID, 'and again');
+    await expect.poll(() => l!.upserts.map(textOf)).toEqual(expect.arrayContaining(['hello from alice', 'and again']));
+    const got = l.upserts.find((m) => m.key.id === first)!;
+    expect(got.key.fromMe).toBe(false);
+    expect(got.key.remoteJid).toBe(alice.jid);
+    expect(got.pushName).toBe('Alice');
+    // the library acknowledged both with a delivery receipt
+    await expect.poll(() => alice.receipts.map((r) => r.id)).toEqual(expect.arrayContaining([first, second]));
+    expectNoHiddenFailure(l);
+  });
+
+  it('sends a text the contact decrypts, and gets DELIVERY_ACK then READ as messages.update', async () => {
+    l = await linkInstance(ME);
+    const bob = l.messaging.contact('15550003333', 'Bob');
+    const sent = await l.client.sock.sendMessage(bob.jid, { text: 'hi bob' });
+    const got = await bob.waitFor('hi bob');
+    expect(got.key.id).toBe(sent!.key.id);
+    expect(got.sender).toBe(ME_JID);
+    const statusOf = (s: number) => l!.updates.some((u) => u.key.id === sent!.key.id && u.update.status === s);
+    await expect.poll(() => statusOf(WAMessageStatus.DELIVERY_ACK)).toBe(true);
+    // a read within the library's 100 ms upsert debounce is folded into the upsert: read once it is out
+    await expect.poll(() => l!.upserts.some((m) => m.key.id === sent!.key.id)).toBe(true);
+    await bob.read(got.key);
+    await expect.poll(() => statusOf(WAMessageStatus.READ)).toBe(true);
+    // the session holds: a second message is a plain msg the contact decrypts too
+    await l.client.sock.sendMessage(bob.jid, { text: 'second' });
+    await bob.waitFor('second');
+    expectNoHiddenFailure(l);
+  });
+
+  it('records the retry receipt for a message the instance cannot decrypt (drill)', async () => {
+    l = await linkInstance(ME);
+    const carol = l.messaging.contact('15550004444', 'Carol');
+    const id = await l.messaging.sendUndecryptable(carol, ME_JID);
+    const retry = await l.messaging.retries.next(id);
+    expect(retry.to).toBe(carol.jid);
+    expect(retry.from).toBe(l.client.sock.user!.id);
+  });
+});
