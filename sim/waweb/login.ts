@@ -29,6 +29,12 @@ export class PairingSessions {
     return pending;
   }
 
+  /** The registration of one connection, removed with all its refs. */
+  takeConn(conn: Connection): PendingRegistration | undefined {
+    const pending = [...this.byRef.values()].find((p) => p.conn === conn);
+    return pending ? this.take(pending.refs[0]!) : undefined;
+  }
+
   /** Pending registrations whose connection is still open. */
   open(): PendingRegistration[] {
     return [...new Set(this.byRef.values())].filter((p) => !p.conn.closed);

@@ -1,5 +1,8 @@
 import { Curve, getBinaryNodeChild, hmacSign, proto, S_WHATSAPP_NET, WA_ADV_ACCOUNT_SIG_PREFIX, WA_ADV_DEVICE_SIG_PREFIX } from 'baileys';
 import { sendStreamError } from './drills.js';
+import type { PendingRegistration } from './login.js';
+import { enterPairingCode } from './pairing-code.js';
+import { verifyStrict } from './verify.js';
 import type { Device, User } from './registry.js';
 import type { BinaryNode } from './types.js';
 import type { Simulator } from './simulator.js';
@@ -49,34 +52,53 @@ export class Phone {
     if (!pending.conn.clientNoiseKey?.equals(data.noiseKey) || !pending.identityKey.equals(data.identityKey)) {
       throw new Error('QR keys do not match the registering companion');
     }
+    return this.pair(pending, data.advSecret);
+  }
+
+  /**
+   * Enters a pairing code the companion showed (`requestPairingCode`); see pairing-code.ts.
+   * Resolves with the new companion device once it is paired and told to restart.
+   */
+  enterCode(code: string): Promise<Device> {
+    return enterPairingCode(this.sim, this, code);
+  }
+
+  /** Links the registering companion with `advSecret`, then restarts its stream (515). */
+  async pair(pending: PendingRegistration, advSecret: Buffer): Promise<Device> {
+    const noiseKey = pending.conn.clientNoiseKey!;
     const device = this.sim.registry.addCompanion(this.user, {
-      noiseKey: data.noiseKey,
-      identityKey: data.identityKey,
+      noiseKey,
+      identityKey: pending.identityKey,
       platform: pending.platform,
       keyIndex: this.user.nextKeyIndex++,
     });
-    const reply = await pending.conn.query({
-      tag: 'iq',
-      attrs: { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', t: String(Math.floor(Date.now() / 1000)) },
-      content: [
-        {
-          tag: 'pair-success',
-          attrs: {},
-          content: [
-            { tag: 'device-identity', attrs: {}, content: this.signedIdentity(device, data) },
-            { tag: 'platform', attrs: { name: 'smba' } },
-            { tag: 'device', attrs: { jid: device.jid, lid: device.lid } },
-          ],
-        },
-      ],
-    });
-    this.verifyCounterSignature(reply, data);
+    try {
+      const reply = await pending.conn.query({
+        tag: 'iq',
+        attrs: { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', t: String(Math.floor(Date.now() / 1000)) },
+        content: [
+          {
+            tag: 'pair-success',
+            attrs: {},
+            content: [
+              { tag: 'device-identity', attrs: {}, content: this.signedIdentity(device, pending.identityKey, advSecret) },
+              { tag: 'platform', attrs: { name: 'smba' } },
+              { tag: 'device', attrs: { jid: device.jid, lid: device.lid } },
+            ],
+          },
+        ],
+      });
+      this.verifyCounterSignature(reply, pending.identityKey);
+    } catch (error) {
+      this.user.devices.delete(device.id);
+      throw error;
+    }
     await sendStreamError(pending.conn, { tag: 'stream:error', attrs: { code: '515' } });
     return device;
   }
 
   /** `ADVSignedDeviceIdentityHMAC` for the companion, as `configureSuccessfulPairing` checks it. */
-  private signedIdentity(device: Device, qr: QrData): Uint8Array {
+  private signedIdentity(device: Device, companionIdentity: Buffer, advSecret: Buffer): Uint8Array {
     const details = proto.ADVDeviceIdentity.encode({
       rawId: Math.floor(Math.random() * 2 ** 31),
       timestamp: Math.floor(Date.now() / 1000),
@@ -84,26 +106,26 @@ export class Phone {
     }).finish();
     const accountSignature = Curve.sign(
       this.user.accountKey.private,
-      Buffer.concat([WA_ADV_ACCOUNT_SIG_PREFIX, details, qr.identityKey]),
+      Buffer.concat([WA_ADV_ACCOUNT_SIG_PREFIX, details, companionIdentity]),
     );
     const signed = proto.ADVSignedDeviceIdentity.encode({
       details,
       accountSignatureKey: this.user.accountKey.public,
       accountSignature,
     }).finish();
-    return proto.ADVSignedDeviceIdentityHMAC.encode({ details: signed, hmac: hmacSign(signed, qr.advSecret) }).finish();
+    return proto.ADVSignedDeviceIdentityHMAC.encode({ details: signed, hmac: hmacSign(signed, advSecret) }).finish();
   }
 
   /** The companion proves it holds its identity key by signing the ADV details back. */
-  private verifyCounterSignature(reply: BinaryNode, qr: QrData): void {
+  private verifyCounterSignature(reply: BinaryNode, companionIdentity: Buffer): void {
     const node = getBinaryNodeChild(getBinaryNodeChild(reply, 'pair-device-sign'), 'device-identity');
     if (reply.attrs.type !== 'result' || !(node?.content instanceof Uint8Array)) {
       throw new Error('companion did not sign its device identity');
     }
     const { details, deviceSignature } = proto.ADVSignedDeviceIdentity.decode(node.content);
     if (!details || !deviceSignature) throw new Error('companion device identity is incomplete');
-    const message = Buffer.concat([WA_ADV_DEVICE_SIG_PREFIX, details, qr.identityKey, this.user.accountKey.public]);
-    if (!Curve.verify(qr.identityKey, message, deviceSignature)) {
+    const message = Buffer.concat([WA_ADV_DEVICE_SIG_PREFIX, details, companionIdentity, this.user.accountKey.public]);
+    if (!verifyStrict(companionIdentity, message, deviceSignature)) {
       throw new Error('companion device signature is invalid');
     }
   }

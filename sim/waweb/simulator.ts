@@ -6,6 +6,7 @@ import { registerLoginIqs } from './iq/index.js';
 import { MexQueries } from './iq/mex.js';
 import { IqRouter } from './iq/router.js';
 import { handlePayload, PairingSessions } from './login.js';
+import { CodePairings } from './pairing-code.js';
 import { Phone } from './phone.js';
 import { Registry } from './registry.js';
 import type { BinaryNode, DropReason, IqRecord, StanzaHandler } from './types.js';
@@ -25,6 +26,8 @@ export class Simulator {
   readonly router = new IqRouter();
   readonly connections = new Set<Connection>();
   readonly pairing = new PairingSessions();
+  /** Companions that asked for a pairing code. */
+  readonly codePairing = new CodePairings();
   /** GraphQL (`w:mex`) responders by query id. */
   readonly mex = new MexQueries();
   /** The server's noise static key, certified by the test chain. */
@@ -58,6 +61,7 @@ export class Simulator {
       onClose: (c) => {
         this.connections.delete(c);
         this.pairing.forget(c);
+        this.codePairing.sessions.delete(c);
         this.router.closed(c.id);
       },
     });

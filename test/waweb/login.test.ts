@@ -39,6 +39,34 @@ describe('the real baileys library against the simulator: login', () => {
     expect(sim.errors).toEqual([]);
   });
 
+  it('links by pairing code (requestPairingCode), then logs in with the saved creds', async () => {
+    const first = await connect(sim, auth);
+    // As the library documents: ask for the code once the QR would be shown.
+    await first.until((u) => !!u.qr);
+    const code = await first.sock.requestPairingCode(PHONE);
+    expect(code).toMatch(/^[A-Z0-9]{8}$/);
+    const device = await sim.phone(PHONE).enterCode(code);
+    expect(await first.closed()).toBe(515);
+    const client = await connect(sim, auth);
+    await client.until((u) => u.connection === 'open');
+    expect(client.sock.user?.id).toBe(device.jid);
+    client.sock.end(undefined);
+    await client.closed();
+    expect(sim.unanswered()).toEqual([]);
+    expect(sim.errors).toEqual([]);
+  });
+
+  it('a wrong pairing code does not pair', async () => {
+    const first = await connect(sim, auth);
+    await first.until((u) => !!u.qr);
+    const code = await first.sock.requestPairingCode(PHONE);
+    const wrong = code.startsWith('A') ? `B${code.slice(1)}` : `A${code.slice(1)}`;
+    await expect(sim.phone(PHONE).enterCode(wrong)).rejects.toThrow(/unsupported state|authenticate/);
+    expect(sim.phone(PHONE).companions()).toEqual([]);
+    first.sock.end(undefined);
+    await first.closed();
+  });
+
   it('reconnects with its saved creds after end(), without a QR', async () => {
     const { client } = await linkByQr(sim, PHONE, auth);
     const uploaded = sim.phone(PHONE).companions()[0]!.keys!.preKeys.size;

@@ -2,6 +2,7 @@ import type { Simulator } from '../simulator.js';
 import { registerAccount } from './account.js';
 import { registerAppState } from './app-state.js';
 import { registerMd } from './md.js';
+import { registerPairingCode } from '../pairing-code.js';
 import { registerPreKeys } from './prekeys.js';
 import { registerPrivacy } from './privacy.js';
 import { registerProps } from './props.js';
@@ -14,5 +15,6 @@ export const registerLoginIqs = (sim: Simulator): void => {
   registerAppState(sim.router);
   registerPreKeys(sim.router, sim.registry);
   registerMd(sim);
+  registerPairingCode(sim);
   sim.mex.register(sim.router);
 };
