@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import makeWASocket, { useMultiFileAuthState, type ConnectionState, type WASocket } from 'baileys';
+import makeWASocket, { useMultiFileAuthState, type ConnectionState, type UserFacingSocketConfig, type WASocket } from 'baileys';
 import pino from 'pino';
 import type { Simulator } from './simulator.js';
 
@@ -17,7 +17,8 @@ export interface AuthDir {
 
 export const tempAuthDir = async (): Promise<AuthDir> => {
   const dir = await mkdtemp(join(tmpdir(), 'waweb-auth-'));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  // Retries: the library may still be writing keys (creds.update saves are not awaited).
+  return { dir, remove: () => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }) };
 };
 
 export interface Client {
@@ -30,9 +31,10 @@ export interface Client {
   closed(timeoutMs?: number): Promise<number | undefined>;
 }
 
-export const connect = async (sim: Simulator, auth: AuthDir): Promise<Client> => {
+/** `config`: what a test adds to the defaults, e.g. the media `fetchAgent`. */
+export const connect = async (sim: Simulator, auth: AuthDir, config: Partial<UserFacingSocketConfig> = {}): Promise<Client> => {
   const { state, saveCreds } = await useMultiFileAuthState(auth.dir);
-  const sock = makeWASocket({ waWebSocketUrl: sim.url, auth: state, logger: pino({ level: 'silent' }) });
+  const sock = makeWASocket({ waWebSocketUrl: sim.url, auth: state, logger: pino({ level: 'silent' }), ...config });
   sock.ev.on('creds.update', () => void saveCreds());
   const updates: Partial<ConnectionState>[] = [];
   const listeners = new Set<() => void>();
@@ -78,13 +80,18 @@ const summary = (u: Partial<ConnectionState>) => ({
  * scan it, lets the library close on the 515 restart, and reconnects with the saved creds.
  * Returns the reconnected (open) client.
  */
-export const linkByQr = async (sim: Simulator, phoneNumber: string, auth: AuthDir): Promise<{ first: Client; client: Client; qr: string }> => {
-  const first = await connect(sim, auth);
+export const linkByQr = async (
+  sim: Simulator,
+  phoneNumber: string,
+  auth: AuthDir,
+  config: Partial<UserFacingSocketConfig> = {},
+): Promise<{ first: Client; client: Client; qr: string }> => {
+  const first = await connect(sim, auth, config);
   const { qr } = await first.until((u) => !!u.qr);
   await sim.phone(phoneNumber).scan(qr!);
   const code = await first.closed();
   if (code !== 515) throw new Error(`expected the 515 restart after pairing, got ${code}`);
-  const client = await connect(sim, auth);
+  const client = await connect(sim, auth, config);
   await client.until((u) => u.connection === 'open');
   return { first, client, qr: qr! };
 };

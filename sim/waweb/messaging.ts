@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { generateMessageIDV2, getBinaryNodeChild, getBinaryNodeChildren, isJidGroup, proto, unixTimestampSeconds } from 'baileys';
-import { SimContact, type ContactServer, type Enc, type Envelope } from './contact.js';
+import { SimContact, type ContactMessage, type ContactServer, type Enc, type Envelope } from './contact.js';
 import type { KeyBundle } from './contact-signal.js';
 import { Groups } from './groups.js';
 import { encryptKeysHandler } from './iq/encrypt.js';
 import { groupMetadataHandler, participatingHandler } from './iq/groups.js';
+import { mediaConnHandler } from './iq/media.js';
+import { MediaServer, makeTestCa, type TestCa } from './media.js';
+import { caDispatcher, downloadImage, uploadImage } from './media-crypto.js';
 import { usyncHandler, type DirectoryUser } from './iq/usync.js';
 import type { Device, User } from './registry.js';
 import { RetryRecorder } from './retries.js';
@@ -37,6 +40,45 @@ export class Messaging implements ContactServer {
       .handle({ xmlns: 'w:g2', type: 'get', child: 'participating' }, participatingHandler(this.groups, lidOf));
     sim.onStanza('message', (node, ctx) => this.fromCompanion(node, ctx));
     sim.onStanza('receipt', (node, ctx) => this.receiptFromCompanion(node, ctx));
+  }
+
+  private media: { server: MediaServer; tls: TestCa; dispatcher: ReturnType<typeof caDispatcher> } | undefined;
+
+  /** Starts the HTTPS media host (a test CA of its own) and answers `media_conn` with it. Returns the CA to trust. */
+  async startMedia(): Promise<TestCa> {
+    if (this.media) return this.media.tls;
+    const tls = makeTestCa();
+    const server = await new MediaServer(tls).start();
+    this.media = { server, tls, dispatcher: caDispatcher(tls) };
+    this.sim.router.handle({ xmlns: 'w:m', type: 'set', child: 'media_conn' }, mediaConnHandler(server));
+    return tls;
+  }
+
+  get mediaServer(): MediaServer | undefined {
+    return this.media?.server;
+  }
+
+  private requireMedia() {
+    if (!this.media) throw new Error('call startMedia() first');
+    return this.media;
+  }
+
+  /** `contact` uploads `image` (encrypted) and sends it to `to`. */
+  async sendImage(contact: SimContact, to: string, image: Buffer, caption?: string): Promise<string> {
+    const imageMessage = await uploadImage(this.requireMedia().server, image);
+    return contact.send(to, { imageMessage: { ...imageMessage, ...(caption ? { caption } : {}) } });
+  }
+
+  /** Downloads and decrypts the image a contact received, over HTTPS from the media host. */
+  downloadImage(m: ContactMessage): Promise<Buffer> {
+    const image = m.message.imageMessage;
+    if (!image) throw new Error(`${m.key.id} is not an image`);
+    return downloadImage(image, this.requireMedia().dispatcher);
+  }
+
+  async stopMedia(): Promise<void> {
+    await this.media?.server.stop();
+    await this.media?.dispatcher.close();
   }
 
   /** The simulated contact of `phone`, created (with a registry user and LID) on first use. */

@@ -1,3 +1,4 @@
+import { Agent as HttpsAgent } from 'node:https';
 import type { WAMessage, WAMessageUpdate } from 'baileys';
 import { expect } from 'vitest';
 import { linkByQr, tempAuthDir, type AuthDir, type Client } from '../../sim/waweb/client.js';
@@ -18,11 +19,13 @@ export interface Linked {
 export const textOf = (m: WAMessage): string | undefined =>
   m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? undefined;
 
-export const linkInstance = async (phone: string): Promise<Linked> => {
+/** `media`: start the HTTPS media host and give the library a `fetchAgent` that trusts its test CA. */
+export const linkInstance = async (phone: string, { media = false } = {}): Promise<Linked> => {
   const sim = await startSimulator();
   const messaging = new Messaging(sim);
   const auth = await tempAuthDir();
-  const { client } = await linkByQr(sim, phone, auth);
+  const config = media ? { fetchAgent: new HttpsAgent({ ca: (await messaging.startMedia()).ca }) } : {};
+  const { client } = await linkByQr(sim, phone, auth, config);
   const upserts: WAMessage[] = [];
   const updates: WAMessageUpdate[] = [];
   client.sock.ev.on('messages.upsert', ({ messages }) => void upserts.push(...messages));
@@ -37,6 +40,7 @@ export const linkInstance = async (phone: string): Promise<Linked> => {
     client.sock.end(undefined);
     await client.closed().catch(() => undefined);
     await sim.stop();
+    await messaging.stopMedia();
     await auth.remove();
   };
   return { sim, messaging, auth, client, upserts, updates, stop };
@@ -48,4 +52,5 @@ export const expectNoHiddenFailure = (l: Linked): void => {
   expect(l.sim.unanswered()).toEqual([]);
   expect(l.sim.errors).toEqual([]);
   expect([...l.messaging.contacts.values()].flatMap((c) => c.failures)).toEqual([]);
+  expect(l.messaging.mediaServer?.rejected ?? []).toEqual([]);
 };

@@ -1,0 +1,44 @@
+import { downloadMediaMessage } from 'baileys';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { caDispatcher } from '../../sim/waweb/media-crypto.js';
+import { expectNoHiddenFailure, linkInstance, type Linked } from './messaging-harness.js';
+
+const ME = '15550001111';
+const ME_JID = `${ME}@s.whatsapp.net`;
+
+const jpeg = (r: number, g: number, b: number) =>
+  sharp({ create: { width: 64, height: 48, channels: 3, background: { r, g, b } } }).jpeg().toBuffer();
+
+describe('the real baileys library against the simulator: media over the HTTPS media host', () => {
+  let l: Linked | undefined;
+  afterEach(async () => {
+    await l?.stop();
+    l = undefined;
+  });
+
+  it('sends an image the contact downloads and decrypts, and receives one it downloads itself', async () => {
+    l = await linkInstance(ME, { media: true });
+    const alice = l.messaging.contact('15550002222', 'Alice');
+
+    // instance -> contact: the library uploads to https://<media_conn host> with its fetchAgent
+    const out = await jpeg(200, 30, 30);
+    const sent = await l.client.sock.sendMessage(alice.jid, { image: out, caption: 'red' });
+    const got = await alice.waitFor((m) => m.key.id === sent!.key.id);
+    expect(got.message.imageMessage?.caption).toBe('red');
+    expect(got.message.imageMessage?.directPath).toMatch(/^\/v\//);
+    expect((await l.messaging.downloadImage(got)).equals(out)).toBe(true);
+
+    // contact -> instance: the library downloads by direct path through a dispatcher trusting the test CA
+    const back = await jpeg(30, 30, 200);
+    const id = await l.messaging.sendImage(alice, ME_JID, back, 'blue');
+    await expect.poll(() => l!.upserts.some((m) => m.key.id === id)).toBe(true);
+    const msg = l.upserts.find((m) => m.key.id === id)!;
+    expect(msg.message?.imageMessage?.caption).toBe('blue');
+    const dispatcher = caDispatcher(await l.messaging.startMedia());
+    const bytes = await downloadMediaMessage(msg, 'buffer', { options: { dispatcher } as RequestInit });
+    await dispatcher.close();
+    expect(Buffer.from(bytes).equals(back)).toBe(true);
+    expectNoHiddenFailure(l);
+  });
+});
