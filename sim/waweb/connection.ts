@@ -10,6 +10,8 @@ export interface ConnectionEvents {
   /** A decoded stanza from the client. */
   onNode(conn: Connection, node: BinaryNode): Promise<void>;
   onClose(conn: Connection): void;
+  /** A frame the server could not process (bad handshake, undecryptable frame...); the socket is closed. */
+  onError(conn: Connection, error: Error): void;
 }
 
 let nextId = 1;
@@ -39,7 +41,12 @@ export class Connection implements SimConnection {
     this.noise = new NoiseResponder(staticKey);
     // Frames are handled strictly in order: decryption counters depend on it.
     ws.on('message', (data: Buffer) => {
-      this.queue = this.queue.then(() => this.onData(data)).catch(() => this.close());
+      this.queue = this.queue
+        .then(() => this.onData(data))
+        .catch((error: Error) => {
+          this.events.onError(this, error);
+          this.close();
+        });
     });
     ws.on('close', () => {
       this.closed = true;

@@ -82,7 +82,7 @@ export const handlePayload = async (sim: Simulator, conn: Connection, payload: p
   conn.jid = device.jid;
   await conn.send({
     tag: 'success',
-    attrs: { t: String(Math.floor(Date.now() / 1000)), lid: device.lid, location: 'sim', props: '1', abprops: '1' },
+    attrs: { t: String(Math.floor(Date.now() / 1000)), lid: device.lid, location: 'sim' },
   });
   // Nothing was queued while offline; this lets the library flush its buffered events.
   await conn.send({ tag: 'ib', attrs: { from: S_WHATSAPP_NET }, content: [{ tag: 'offline', attrs: { count: '0' } }] });

@@ -58,6 +58,7 @@ export class Simulator {
     const conn = new Connection(ws, this.staticKey, {
       onPayload: (c, payload) => handlePayload(this, c, payload),
       onNode: (c, node) => this.dispatch(c, node),
+      onError: (_c, error) => this.errors.push(error),
       onClose: (c) => {
         this.connections.delete(c);
         this.pairing.forget(c);
