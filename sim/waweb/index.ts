@@ -14,3 +14,4 @@ export const startSimulator = async (options?: SimulatorOptions): Promise<Simula
   patchWaCertificates();
   return new Simulator().start(options);
 };
+export * from './contacts.js';

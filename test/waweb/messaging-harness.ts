@@ -3,7 +3,7 @@ import type { WAMessage, WAMessageUpdate } from 'baileys';
 import { expect } from 'vitest';
 import { linkByQr, tempAuthDir, type AuthDir, type Client } from '../../sim/waweb/client.js';
 import { startSimulator, type Simulator } from '../../sim/waweb/index.js';
-import { Messaging } from '../../sim/waweb/messaging.js';
+import { messagingOf, type Messaging } from '../../sim/waweb/contacts.js';
 
 /** A simulator with messaging, and one real library instance linked to `phone` and ready to send. */
 export interface Linked {
@@ -22,7 +22,7 @@ export const textOf = (m: WAMessage): string | undefined =>
 /** `media`: start the HTTPS media host and give the library a `fetchAgent` that trusts its test CA. */
 export const linkInstance = async (phone: string, { media = false } = {}): Promise<Linked> => {
   const sim = await startSimulator();
-  const messaging = new Messaging(sim);
+  const messaging = messagingOf(sim);
   const auth = await tempAuthDir();
   const config = media ? { fetchAgent: new HttpsAgent({ ca: (await messaging.startMedia()).ca }) } : {};
   const { client } = await linkByQr(sim, phone, auth, config);
@@ -53,4 +53,5 @@ export const expectNoHiddenFailure = (l: Linked): void => {
   expect(l.sim.errors).toEqual([]);
   expect([...l.messaging.contacts.values()].flatMap((c) => c.failures)).toEqual([]);
   expect(l.messaging.mediaServer?.rejected ?? []).toEqual([]);
+  expect(l.sim.unhandled()).toEqual([]);
 };
