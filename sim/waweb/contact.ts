@@ -1,4 +1,13 @@
-import { encodeWAMessage, generateMessageIDV2, generateSignalPubKey, proto, unpadRandomMax16 } from 'baileys';
+import {
+  encodeWAMessage,
+  extractE2ESessionFromRetryReceipt,
+  generateMessageIDV2,
+  generateSignalPubKey,
+  getBinaryNodeChild,
+  proto,
+  unpadRandomMax16,
+  type BinaryNode,
+} from 'baileys';
 import { SignalDevice, type KeyBundle } from './contact-signal.js';
 
 /** One enc payload of a stanza: pairwise (`pkmsg`/`msg`) or group (`skmsg`). */
@@ -39,6 +48,8 @@ export interface ContactServer {
   recipients(to: string, from: SimContact): string[];
   relay(from: SimContact, to: string, id: string, type: string, encs: Map<string, Enc>, skmsg?: Enc): Promise<void>;
   receipt(from: SimContact, env: Envelope, type?: 'read'): Promise<void>;
+  /** The LID JID of a device known by any of its JIDs. */
+  lidOf(deviceJid: string): string | undefined;
 }
 
 const textOf = (m: proto.IMessage): string | undefined => m.conversation ?? m.extendedTextMessage?.text ?? undefined;
@@ -53,6 +64,10 @@ export class SimContact {
   readonly failures: { id: string; error: string }[] = [];
   private readonly envelopes = new Map<string, Envelope>();
   private readonly waiters: { match: (m: ContactMessage) => boolean; resolve: (m: ContactMessage) => void }[] = [];
+  /** What it sent 1:1, by id, to answer retry receipts. */
+  private readonly sent = new Map<string, { to: string; message: proto.IMessage }>();
+  /** Retry receipts it answered by re-encrypting and resending. */
+  readonly resent: { id: string; device: string; count: number }[] = [];
   /** Devices that already have this contact's sender key, per group. */
   private readonly senderKeySent = new Map<string, Set<string>>();
 
@@ -158,8 +173,28 @@ export class SimContact {
     }
     const encs = new Map<string, Enc>();
     for (const d of devices) encs.set(d, await this.encrypt(d, message));
+    this.sent.set(id, { to, message });
     await this.server.relay(this, to, id, type, encs);
     return id;
+  }
+
+  /**
+   * A companion could not decrypt `id`: drop the session with that device, start a new one from
+   * the keys in the receipt (or a fresh bundle), and send the message to that device again.
+   */
+  async answerRetry(receipt: BinaryNode, deviceJid: string): Promise<void> {
+    const id = receipt.attrs.id ?? '';
+    const original = this.sent.get(id);
+    const device = this.server.lidOf(deviceJid);
+    if (!original || !device) return;
+    const repo = this.signal.repo;
+    await repo.deleteSession([device]);
+    const keys = extractE2ESessionFromRetryReceipt(receipt);
+    if (keys) await repo.injectE2ESession({ jid: device, session: keys });
+    const count = Number(getBinaryNodeChild(receipt, 'retry')?.attrs.count ?? 1);
+    const enc = await this.encrypt(device, original.message);
+    this.resent.push({ id, device, count });
+    await this.server.relay(this, original.to, id, 'text', new Map([[device, enc]]));
   }
 
   /** Pairwise encryption to one device, fetching its bundle first when there is no session yet. */

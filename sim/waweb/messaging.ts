@@ -131,6 +131,18 @@ export class Messaging implements ContactServer {
     };
   }
 
+  lidOf(deviceJid: string): string | undefined {
+    return this.sim.registry.device(deviceJid)?.lid;
+  }
+
+  /** Contacts whose next pairwise enc the server damages on the way (a drill: Bad MAC, then a retry). */
+  private readonly corruptNext = new Set<string>();
+
+  /** Drill: the next message `contact` sends reaches companions with a broken MAC. */
+  corruptNextMessage(contact: SimContact): void {
+    this.corruptNext.add(contact.phone);
+  }
+
   recipients(to: string, from: SimContact): string[] {
     const users = isJidGroup(to) ? (this.groups.get(to)?.members ?? []) : [to];
     return users
@@ -145,8 +157,14 @@ export class Messaging implements ContactServer {
     const group = isJidGroup(to) ? to : undefined;
     const targets = group ? this.recipients(to, from) : [...encs.keys()];
     const t = now();
+    const corrupt = !group && this.corruptNext.delete(from.phone);
     for (const lid of targets) {
-      const pairwise = encs.get(lid);
+      let pairwise = encs.get(lid);
+      if (pairwise && corrupt) {
+        const broken = Buffer.from(pairwise.ciphertext);
+        broken[broken.length - 1]! ^= 0xff;
+        pairwise = { ...pairwise, ciphertext: broken };
+      }
       const all = [...(pairwise ? [pairwise] : []), ...(skmsg ? [skmsg] : [])];
       const device = this.sim.registry.device(lid);
       const peer = this.contacts.get(this.sim.registry.find(lid)?.phone ?? '');
@@ -234,12 +252,13 @@ export class Messaging implements ContactServer {
     }
   }
 
-  /** A companion's receipt: retries are recorded; receipts for a contact's messages reach the contact. */
-  private receiptFromCompanion(node: BinaryNode, { conn }: StanzaContext): void {
+  /** A companion's receipt: retries are recorded and answered; receipts for a contact's messages reach the contact. */
+  private async receiptFromCompanion(node: BinaryNode, { conn }: StanzaContext): Promise<void> {
     const { type = 'delivery', to = '', participant } = node.attrs;
     if (type === 'retry') this.retries.record(node, conn.jid ?? '');
     const target = this.contacts.get(this.sim.registry.find(participant ?? to)?.phone ?? '');
     if (!target) return;
+    if (type === 'retry' && conn.jid) await target.answerRetry(node, conn.jid);
     const items = getBinaryNodeChildren(getBinaryNodeChild(node, 'list'), 'item').map((i) => i.attrs.id ?? '');
     for (const id of [node.attrs.id ?? '', ...items]) target.receipts.push({ id, type });
   }

@@ -54,4 +54,22 @@ describe('the real baileys library against the simulator: 1:1 messages', () => {
     expect(retry.to).toBe(carol.jid);
     expect(retry.from).toBe(l.client.sock.user!.id);
   });
+
+  it('recovers from a Bad MAC: the retry receipt makes the contact resend on a new session', async () => {
+    l = await linkInstance(ME);
+    const dave = l.messaging.contact('15550005555', 'Dave');
+    await dave.sendText(ME_JID, 'one');
+    await expect.poll(() => l!.upserts.map(textOf)).toContain('one');
+    l.messaging.corruptNextMessage(dave);
+    const id = await dave.sendText(ME_JID, 'two');
+    const retry = await l.messaging.retries.next(id);
+    expect(retry.count).toBe(1);
+    await expect.poll(() => l!.upserts.some((m) => m.key.id === id && textOf(m) === 'two')).toBe(true);
+    expect(dave.resent.map((r) => r.id)).toEqual([id]);
+    expect(l.messaging.retries.seen).toHaveLength(1);
+    expect(dave.failures).toEqual([]);
+    expect(l.sim.unanswered()).toEqual([]);
+    expect(l.sim.unhandled()).toEqual([]);
+    expect(l.sim.errors).toEqual([]);
+  });
 });
