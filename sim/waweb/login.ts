@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { proto, S_WHATSAPP_NET } from 'baileys';
 import type { Connection } from './connection.js';
+import { dropConnection } from './drills.js';
 import type { Simulator } from './simulator.js';
 
 /** What a companion sent in its registration payload, kept until a phone scans its QR. */
@@ -78,6 +79,10 @@ export const handlePayload = async (sim: Simulator, conn: Connection, payload: p
     await conn.send({ tag: 'failure', attrs: { reason: '401', location: 'sim' } });
     conn.close();
     return;
+  }
+  // One connection per device: as on the real server, a new login replaces the older one (440).
+  for (const old of sim.connectionsOf(device.jid)) {
+    if (old !== conn) await dropConnection(old, 440);
   }
   conn.jid = device.jid;
   await conn.send({

@@ -74,6 +74,16 @@ describe('failure drills against the real baileys library', () => {
     expect(await client.closed()).toBe(428);
   });
 
+  it('a second login of the same device replaces the first one (440)', async () => {
+    const first = await open();
+    const second = await open();
+    expect(await first.closed()).toBe(440);
+    expect(second.updates.some((u) => u.connection === 'close')).toBe(false);
+    second.sock.end(undefined);
+    await second.closed();
+    expect(sim.unanswered()).toEqual([]);
+  });
+
   it('the phone unlinks the companion: 401 now, and 401 again on the next login', async () => {
     const client = await open();
     await sim.phone(PHONE).removeCompanion(jid);
@@ -82,6 +92,19 @@ describe('failure drills against the real baileys library', () => {
     const again = await connect(sim, auth);
     expect(await again.closed()).toBe(401);
     expect(sim.unanswered()).toEqual([]);
+  });
+
+  it('the companion logs itself out (remove-companion-device): 401, unlinked, 401 on the next login', async () => {
+    const other = await tempAuthDir();
+    const { client } = await linkByQr(sim, PHONE, other);
+    const device = client.sock.user!.id;
+    await client.sock.logout();
+    expect(await client.closed()).toBe(401);
+    expect(sim.registry.device(device)).toBeUndefined();
+    const again = await connect(sim, other);
+    expect(await again.closed()).toBe(401);
+    expect(sim.unanswered()).toEqual([]);
+    await other.remove();
   });
 
   it('a library expecting another root serial refuses the server before any QR', async () => {
