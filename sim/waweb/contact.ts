@@ -64,6 +64,8 @@ export class SimContact {
   readonly failures: { id: string; error: string }[] = [];
   private readonly envelopes = new Map<string, Envelope>();
   private readonly waiters: { match: (m: ContactMessage) => boolean; resolve: (m: ContactMessage) => void }[] = [];
+  /** How its 1:1 messages are addressed: from its phone number (with `sender_lid`) or from its LID (with `sender_pn`). */
+  addressing: 'pn' | 'lid' = 'pn';
   /** What it sent 1:1, by id, to answer retry receipts. */
   private readonly sent = new Map<string, { to: string; message: proto.IMessage }>();
   /** Retry receipts it answered by re-encrypting and resending. */

@@ -175,7 +175,9 @@ export class Messaging implements ContactServer {
       if (!device) continue;
       const attrs: Record<string, string> = group
         ? { from: group, participant: from.jid, participant_lid: from.lidJid, addressing_mode: 'pn' }
-        : { from: from.jid, sender_lid: from.lidJid };
+        : from.addressing === 'lid'
+          ? { from: from.lidJid, sender_pn: from.jid }
+          : { from: from.jid, sender_lid: from.lidJid };
       // the account's own phone talking to its companions
       if (!group && userOf(device.jid) === from.phone) attrs.category = 'peer';
       await this.toCompanion(device, { tag: 'message', attrs: { ...attrs, id, t, type, notify: from.name }, content: all.map(enc) });

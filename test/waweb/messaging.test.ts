@@ -72,4 +72,23 @@ describe('the real baileys library against the simulator: 1:1 messages', () => {
     expect(l.sim.unhandled()).toEqual([]);
     expect(l.sim.errors).toEqual([]);
   });
+
+  it('talks over LIDs: a LID-addressed contact, and a send to its @lid JID', async () => {
+    l = await linkInstance(ME);
+    const erin = l.messaging.contact('15550006666', 'Erin');
+    erin.addressing = 'lid';
+    const id = await erin.sendText(ME_JID, 'via lid');
+    await expect.poll(() => l!.upserts.some((m) => m.key.id === id)).toBe(true);
+    const got = l.upserts.find((m) => m.key.id === id)!;
+    expect(textOf(got)).toBe('via lid');
+    expect(got.key.remoteJid).toBe(erin.lidJid);
+    expect(got.key.remoteJidAlt).toBe(erin.jid);
+    const sent = await l.client.sock.sendMessage(erin.lidJid, { text: 'reply via lid' });
+    const reply = await erin.waitFor('reply via lid');
+    expect(reply.key.id).toBe(sent!.key.id);
+    await expect.poll(() =>
+      l!.updates.some((u) => u.key.id === sent!.key.id && u.key.remoteJid === erin.lidJid && u.update.status === WAMessageStatus.DELIVERY_ACK),
+    ).toBe(true);
+    expectNoHiddenFailure(l);
+  });
 });
