@@ -29,6 +29,13 @@ describe('the real baileys library against the simulator: groups (sender keys)',
         expect(got.key).toEqual({ id: sent!.key.id, remoteJid: group, participant: ME_JID });
       }
     }
+    // a member's read receipt comes back as message-receipt.update for that member
+    const last = await alice.waitFor('still here');
+    await expect.poll(() => l!.upserts.some((m) => m.key.id === last.key.id)).toBe(true);
+    await alice.read(last.key);
+    await expect.poll(() =>
+      l!.receipts.some((r) => r.key.id === last.key.id && r.receipt.userJid === alice.jid && !!r.receipt.readTimestamp),
+    ).toBe(true);
 
     // contact -> group: the library takes alice's sender key from the pkmsg, then decrypts the skmsg
     const first = await alice.sendText(group, 'hi from alice');
@@ -42,6 +49,9 @@ describe('the real baileys library against the simulator: groups (sender keys)',
     // bob, a member too, decrypted alice's messages with her sender key
     await bob.waitFor('alice again');
     await expect.poll(() => alice.receipts.map((r) => r.id)).toEqual(expect.arrayContaining([first, second]));
+    // and the instance's read receipt for it reaches alice
+    await l.client.sock.readMessages([got.key]);
+    await expect.poll(() => alice.receipts.some((r) => r.id === first && r.type === 'read')).toBe(true);
     expectNoHiddenFailure(l);
   });
 });

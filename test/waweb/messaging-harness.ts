@@ -1,5 +1,5 @@
 import { Agent as HttpsAgent } from 'node:https';
-import type { WAMessage, WAMessageUpdate } from 'baileys';
+import type { MessageUserReceiptUpdate, WAMessage, WAMessageUpdate } from 'baileys';
 import { expect } from 'vitest';
 import { linkByQr, tempAuthDir, type AuthDir, type Client } from '../../sim/waweb/client.js';
 import { startSimulator, type Simulator } from '../../sim/waweb/index.js';
@@ -13,6 +13,8 @@ export interface Linked {
   client: Client;
   upserts: WAMessage[];
   updates: WAMessageUpdate[];
+  /** Group receipts: `message-receipt.update`. */
+  receipts: MessageUserReceiptUpdate[];
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,8 @@ export const linkInstance = async (phone: string, { media = false } = {}): Promi
   const { client } = await linkByQr(sim, phone, auth, config);
   const upserts: WAMessage[] = [];
   const updates: WAMessageUpdate[] = [];
+  const receipts: MessageUserReceiptUpdate[] = [];
+  client.sock.ev.on('message-receipt.update', (r) => void receipts.push(...r));
   client.sock.ev.on('messages.upsert', ({ messages }) => void upserts.push(...messages));
   client.sock.ev.on('messages.update', (u) => void updates.push(...u));
   // contacts can only start a session once the library uploaded its prekeys
@@ -43,7 +47,7 @@ export const linkInstance = async (phone: string, { media = false } = {}): Promi
     await messaging.stopMedia();
     await auth.remove();
   };
-  return { sim, messaging, auth, client, upserts, updates, stop };
+  return { sim, messaging, auth, client, upserts, updates, receipts, stop };
 };
 
 /** What every test ends with: nothing failed quietly on either side. */
