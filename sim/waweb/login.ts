@@ -3,6 +3,7 @@ import { proto, S_WHATSAPP_NET } from 'baileys';
 import type { Connection } from './connection.js';
 import { dropConnection } from './drills.js';
 import type { Simulator } from './simulator.js';
+import type { SimConnection } from './types.js';
 
 /** What a companion sent in its registration payload, kept until a phone scans its QR. */
 export interface PendingRegistration {
@@ -31,14 +32,9 @@ export class PairingSessions {
   }
 
   /** The registration of one connection, removed with all its refs. */
-  takeConn(conn: Connection): PendingRegistration | undefined {
+  takeConn(conn: SimConnection): PendingRegistration | undefined {
     const pending = [...this.byRef.values()].find((p) => p.conn === conn);
     return pending ? this.take(pending.refs[0]!) : undefined;
-  }
-
-  /** Pending registrations whose connection is still open. */
-  open(): PendingRegistration[] {
-    return [...new Set(this.byRef.values())].filter((p) => !p.conn.closed);
   }
 
   forget(conn: Connection): void {

@@ -11,15 +11,15 @@ import {
   S_WHATSAPP_NET,
   type KeyPair,
 } from 'baileys';
-import type { Connection } from './connection.js';
 import { result } from './iq/router.js';
 import type { Phone } from './phone.js';
 import type { Device } from './registry.js';
 import type { Simulator } from './simulator.js';
+import type { SimConnection } from './types.js';
 
 /** A companion that asked for a pairing code (`link_code_companion_reg`, stage companion_hello). */
 interface CodeSession {
-  conn: Connection;
+  conn: SimConnection;
   phone: string;
   ref: Buffer;
   /** salt(32) ‖ iv(16) ‖ AES-CTR(companion ephemeral public), keyed by PBKDF2(code, salt). */
@@ -32,7 +32,7 @@ const phoneOf = (jid: string | undefined): string => (jid ?? '').split('@')[0]!.
 
 /** Pairing-code sessions by companion connection. */
 export class CodePairings {
-  readonly sessions = new Map<Connection, CodeSession>();
+  readonly sessions = new Map<SimConnection, CodeSession>();
 
   forPhone(phone: string): CodeSession | undefined {
     return [...this.sessions.values()].find((s) => s.phone === phone && !s.conn.closed);
@@ -51,8 +51,8 @@ export const registerPairingCode = (sim: Simulator): void => {
       const wrapped = getBinaryNodeChildBuffer(reg, 'link_code_pairing_wrapped_companion_ephemeral_pub');
       if (!wrapped) return undefined;
       const ref = randomBytes(32);
-      sim.codePairing.sessions.set(conn as Connection, {
-        conn: conn as Connection,
+      sim.codePairing.sessions.set(conn, {
+        conn,
         phone: phoneOf(reg.attrs.jid),
         ref,
         wrappedCompanionEphemeral: Buffer.from(wrapped),
@@ -60,7 +60,7 @@ export const registerPairingCode = (sim: Simulator): void => {
       return result({ tag: 'link_code_companion_reg', attrs: {}, content: [{ tag: 'link_code_pairing_ref', attrs: {}, content: ref }] });
     }
     if (reg.attrs.stage === 'companion_finish') {
-      const session = sim.codePairing.sessions.get(conn as Connection);
+      const session = sim.codePairing.sessions.get(conn);
       const bundle = getBinaryNodeChildBuffer(reg, 'link_code_pairing_wrapped_key_bundle');
       const companionIdentity = getBinaryNodeChildBuffer(reg, 'companion_identity_public');
       if (!session?.entered || !bundle || !companionIdentity) return undefined;

@@ -17,7 +17,13 @@ export interface SimConnection {
   readonly id: number;
   /** The companion's device JID once it logged in (`<user>:<device>@s.whatsapp.net`), else undefined. */
   readonly jid: string | undefined;
+  /** True once the socket is gone (or closing). */
+  readonly closed: boolean;
   send(node: BinaryNode): Promise<void>;
+  /** Sends a server-initiated IQ and resolves with the client's result/error. */
+  query(node: BinaryNode, timeoutMs?: number): Promise<BinaryNode>;
+  /** A fresh id for a server-initiated stanza. */
+  nextTag(): string;
   close(): void;
 }
 
