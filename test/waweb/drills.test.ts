@@ -115,6 +115,7 @@ describe('failure drills against the real baileys library', () => {
       const closed = await client.until((u) => u.connection === 'close');
       expect(String(closed.lastDisconnect?.error)).toMatch(/certification match failed/);
       expect(client.updates.some((u) => u.qr)).toBe(false);
+      expect(sim.unanswered()).toEqual([]);
       await fresh.remove();
     } finally {
       patchWaCertificates();

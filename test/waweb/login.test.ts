@@ -65,6 +65,7 @@ describe('the real baileys library against the simulator: login', () => {
     expect(sim.phone(PHONE).companions()).toEqual([]);
     first.sock.end(undefined);
     await first.closed();
+    expect(sim.unanswered()).toEqual([]);
   });
 
   it('reconnects with its saved creds after end(), without a QR', async () => {
