@@ -29,7 +29,7 @@ export class Connection implements SimConnection {
   private transport: Transport | undefined;
   private stage: 'hello' | 'finish' | 'open' = 'hello';
   /** Server-initiated IQs waiting for the client's result/error, by id. */
-  private readonly waiting = new Map<string, (node: BinaryNode) => void>();
+  private readonly waiting = new Map<string, { resolve: (node: BinaryNode) => void; reject: (error: Error) => void }>();
   private queue: Promise<void> = Promise.resolve();
   private serverTag = 0;
 
@@ -50,6 +50,8 @@ export class Connection implements SimConnection {
     });
     ws.on('close', () => {
       this.closed = true;
+      for (const [id, w] of this.waiting) w.reject(new Error(`connection closed before the client answered server iq ${id}`));
+      this.waiting.clear();
       this.events.onClose(this);
     });
     ws.on('error', () => this.close());
@@ -72,7 +74,7 @@ export class Connection implements SimConnection {
         const waiter = node.tag === 'iq' && this.waiting.get(node.attrs.id ?? '');
         if (waiter && (node.attrs.type === 'result' || node.attrs.type === 'error')) {
           this.waiting.delete(node.attrs.id!);
-          waiter(node);
+          waiter.resolve(node);
         } else {
           await this.events.onNode(this, node);
         }
@@ -95,9 +97,15 @@ export class Connection implements SimConnection {
         this.waiting.delete(id);
         reject(new Error(`client left server iq ${id} unanswered`));
       }, timeoutMs);
-      this.waiting.set(id, (reply) => {
-        clearTimeout(timer);
-        resolve(reply);
+      this.waiting.set(id, {
+        resolve: (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
       this.send(out).catch(reject);
     });

@@ -65,7 +65,10 @@ export const handlePayload = async (sim: Simulator, conn: Connection, payload: p
       tag: 'iq',
       attrs: { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md' },
       content: [{ tag: 'pair-device', attrs: {}, content: pending.refs.map((ref) => ({ tag: 'ref', attrs: {}, content: Buffer.from(ref) })) }],
-    }).catch((error: Error) => sim.errors.push(error));
+    }).catch((error: Error) => {
+      // A companion that went away before answering is not a server fault.
+      if (!conn.closed) sim.errors.push(error);
+    });
     return;
   }
   const jid = `${payload.username}${payload.device ? `:${payload.device}` : ''}@s.whatsapp.net`;
@@ -85,6 +88,7 @@ export const handlePayload = async (sim: Simulator, conn: Connection, payload: p
     tag: 'success',
     attrs: { t: String(Math.floor(Date.now() / 1000)), lid: device.lid, location: 'sim' },
   });
-  // Nothing was queued while offline; this lets the library flush its buffered events.
-  await conn.send({ tag: 'ib', attrs: { from: S_WHATSAPP_NET }, content: [{ tag: 'offline', attrs: { count: '0' } }] });
+  // What was queued while it was offline (login hooks), then the end of that queue, which lets the library flush its buffered events.
+  const offline = await sim.loggedIn(conn);
+  await conn.send({ tag: 'ib', attrs: { from: S_WHATSAPP_NET }, content: [{ tag: 'offline', attrs: { count: String(offline) } }] });
 };
