@@ -28,8 +28,8 @@ export class Messaging implements ContactServer {
   readonly contacts = new Map<string, SimContact>();
   readonly groups = new Groups();
   readonly retries = new RetryRecorder();
-  /** Stanzas for a companion device that had no open connection; nothing queues them for later. */
-  readonly undelivered: BinaryNode[] = [];
+  /** Stanzas for companion devices that had no open connection, by device JID, sent (`offline="1"`) when it logs in. */
+  readonly offline = new Map<string, BinaryNode[]>();
 
   constructor(readonly sim: Simulator) {
     const lidOf = (pn: string) => sim.registry.find(pn)?.lid;
@@ -42,6 +42,12 @@ export class Messaging implements ContactServer {
       .handle({ xmlns: 'privacy', type: 'set', child: 'tokens' }, () => ({ tag: 'iq', attrs: {} }));
     sim.onStanza('message', (node, ctx) => this.fromCompanion(node, ctx));
     sim.onStanza('receipt', (node, ctx) => this.receiptFromCompanion(node, ctx));
+    sim.onLogin(async (conn) => {
+      const queued = this.offline.get(conn.jid ?? '') ?? [];
+      this.offline.delete(conn.jid ?? '');
+      for (const node of queued) await conn.send(node);
+      return queued.length;
+    });
   }
 
   private media: { server: MediaServer; tls: TestCa; dispatcher: ReturnType<typeof caDispatcher> } | undefined;
@@ -186,7 +192,11 @@ export class Messaging implements ContactServer {
 
   private async toCompanion(device: Device, node: BinaryNode): Promise<void> {
     const conns = this.sim.connectionsOf(device.jid);
-    if (!conns.length) this.undelivered.push(node);
+    if (!conns.length) {
+      const queue = this.offline.get(device.jid) ?? [];
+      queue.push({ ...node, attrs: { ...node.attrs, offline: '1' } });
+      this.offline.set(device.jid, queue);
+    }
     await Promise.all(conns.map((c) => c.send(node)));
   }
 

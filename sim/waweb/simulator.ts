@@ -94,6 +94,20 @@ export class Simulator {
     return this;
   }
 
+  private readonly loginHandlers: ((conn: Connection) => Promise<number>)[] = [];
+
+  /** Hook run once a companion logged in, before `<ib><offline>`: returns how many offline stanzas it sent. */
+  onLogin(handler: (conn: Connection) => Promise<number>): this {
+    this.loginHandlers.push(handler);
+    return this;
+  }
+
+  async loggedIn(conn: Connection): Promise<number> {
+    let sent = 0;
+    for (const handler of this.loginHandlers) sent += await handler(conn);
+    return sent;
+  }
+
   /** The simulated phone of `number` (its primary device), created on first use. */
   phone(number: string): Phone {
     const user = this.registry.user(number);

@@ -40,14 +40,24 @@ export const linkInstance = async (phone: string, { media = false } = {}): Promi
   await messaging.bootstrapHistory(phone);
   await history;
   await expect.poll(() => client.sock.ev.isBuffering()).toBe(false);
-  const stop = async () => {
-    client.sock.end(undefined);
-    await client.closed().catch(() => undefined);
-    await sim.stop();
-    await messaging.stopMedia();
-    await auth.remove();
+  const linked: Linked = {
+    sim,
+    messaging,
+    auth,
+    client,
+    upserts,
+    updates,
+    receipts,
+    // the test may have replaced the client (a reconnect): end whichever is current
+    stop: async () => {
+      linked.client.sock.end(undefined);
+      await linked.client.closed().catch(() => undefined);
+      await sim.stop();
+      await messaging.stopMedia();
+      await auth.remove();
+    },
   };
-  return { sim, messaging, auth, client, upserts, updates, receipts, stop };
+  return linked;
 };
 
 /** What every test ends with: nothing failed quietly on either side. */

@@ -1,4 +1,5 @@
 import { WAMessageStatus } from 'baileys';
+import { connect } from '../../sim/waweb/client.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectNoHiddenFailure, linkInstance, textOf, type Linked } from './messaging-harness.js';
 
@@ -89,6 +90,26 @@ describe('the real baileys library against the simulator: 1:1 messages', () => {
     await expect.poll(() =>
       l!.updates.some((u) => u.key.id === sent!.key.id && u.key.remoteJid === erin.lidJid && u.update.status === WAMessageStatus.DELIVERY_ACK),
     ).toBe(true);
+    expectNoHiddenFailure(l);
+  });
+
+  it('gets what a contact sent while it was offline once it logs in again, without a QR', async () => {
+    l = await linkInstance(ME);
+    const frank = l.messaging.contact('15550007777', 'Frank');
+    l.client.sock.end(undefined);
+    await l.client.closed();
+    const id = await frank.sendText(ME_JID, 'while you were away');
+    expect(l.messaging.offline.size).toBe(1);
+    const again = await connect(l.sim, l.auth);
+    const upserts: { id: string; text?: string; type: string }[] = [];
+    again.sock.ev.on('messages.upsert', ({ messages, type }) => {
+      for (const m of messages) upserts.push({ id: m.key.id!, text: textOf(m), type });
+    });
+    l.client = again;
+    await again.until((u) => u.connection === 'open');
+    await expect.poll(() => upserts.find((u) => u.id === id)).toEqual({ id, text: 'while you were away', type: 'append' });
+    expect(l.messaging.offline.size).toBe(0);
+    await expect.poll(() => frank.receipts.some((r) => r.id === id)).toBe(true);
     expectNoHiddenFailure(l);
   });
 });
