@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import { generateMessageIDV2, getBinaryNodeChild, getBinaryNodeChildren, isJidGroup, proto, unixTimestampSeconds } from 'baileys';
+import { generateMessageIDV2, getBinaryNodeChild, getBinaryNodeChildren, isJidGroup, isLidUser, proto, unixTimestampSeconds } from 'baileys';
 import { SimContact, type ContactMessage, type ContactServer, type Enc, type Envelope } from './contact.js';
 import type { KeyBundle } from './contact-signal.js';
 import { Groups } from './groups.js';
@@ -268,11 +268,26 @@ export class Messaging implements ContactServer {
   private async receiptFromCompanion(node: BinaryNode, { conn }: StanzaContext): Promise<void> {
     const { type = 'delivery', to = '', participant } = node.attrs;
     if (type === 'retry') this.retries.record(node, conn.jid ?? '');
-    const target = this.contacts.get(this.sim.registry.find(participant ?? to)?.phone ?? '');
+    const user = this.sim.registry.find(participant ?? to);
+    // the account's phone and its companions all get it
+    if (user && conn.jid) await this.receiptToCompanions(node, conn.jid, user);
+    const target = this.contacts.get(user?.phone ?? '');
     if (!target) return;
     if (type === 'retry' && conn.jid) await target.answerRetry(node, conn.jid);
     const items = getBinaryNodeChildren(getBinaryNodeChild(node, 'list'), 'item').map((i) => i.attrs.id ?? '');
     for (const id of [node.attrs.id ?? '', ...items]) target.receipts.push({ id, type });
+  }
+
+  /** A companion's receipt for another account's message, to that account's companions. */
+  private async receiptToCompanions(node: BinaryNode, fromJid: string, user: User): Promise<void> {
+    const sender = this.sim.registry.device(fromJid);
+    if (!sender || userOf(fromJid) === user.phone) return;
+    const { to = '', participant, id = '', type } = node.attrs;
+    const self = isLidUser(to) ? userOf(sender.lid) + '@lid' : pnUser(fromJid);
+    const attrs: Record<string, string> = isJidGroup(to) && participant ? { from: to, participant: pnUser(fromJid) } : { from: self };
+    Object.assign(attrs, { id, t: node.attrs.t ?? now() }, type ? { type } : {});
+    const receipt: BinaryNode = { tag: 'receipt', attrs, ...(Array.isArray(node.content) ? { content: node.content } : {}) };
+    for (const d of user.devices.values()) if (d.id !== 0) await this.toCompanion(d, receipt);
   }
 
   /**

@@ -21,9 +21,12 @@ export interface Linked {
 export const textOf = (m: WAMessage): string | undefined =>
   m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? undefined;
 
-/** `media`: start the HTTPS media host and give the library a `fetchAgent` that trusts its test CA. */
-export const linkInstance = async (phone: string, { media = false } = {}): Promise<Linked> => {
-  const sim = await startSimulator();
+/**
+ * `media`: start the HTTPS media host and give the library a `fetchAgent` that trusts its test CA.
+ * `on`: link to that simulator (a second account) instead of starting one; `stop()` then leaves it running.
+ */
+export const linkInstance = async (phone: string, { media = false, on }: { media?: boolean; on?: Simulator } = {}): Promise<Linked> => {
+  const sim = on ?? (await startSimulator());
   const messaging = messagingOf(sim);
   const auth = await tempAuthDir();
   const config = media ? { fetchAgent: new HttpsAgent({ ca: (await messaging.startMedia()).ca }) } : {};
@@ -52,8 +55,10 @@ export const linkInstance = async (phone: string, { media = false } = {}): Promi
     stop: async () => {
       linked.client.sock.end(undefined);
       await linked.client.closed().catch(() => undefined);
-      await sim.stop();
-      await messaging.stopMedia();
+      if (!on) {
+        await sim.stop();
+        await messaging.stopMedia();
+      }
       await auth.remove();
     },
   };
