@@ -5,7 +5,14 @@ import { SimContact, type ContactMessage, type ContactServer, type Enc, type Env
 import type { KeyBundle } from './contact-signal.js';
 import { Groups } from './groups.js';
 import { encryptKeysHandler } from './iq/encrypt.js';
-import { groupMetadataHandler, participatingHandler } from './iq/groups.js';
+import {
+  groupCreateHandler,
+  groupLeaveHandler,
+  groupMetadataHandler,
+  groupParticipantsHandler,
+  groupSubjectHandler,
+  participatingHandler,
+} from './iq/groups.js';
 import { mediaConnHandler } from './iq/media.js';
 import { MediaServer, makeTestCa, type TestCa } from './media.js';
 import { caDispatcher, downloadImage, uploadImage } from './media-crypto.js';
@@ -33,11 +40,21 @@ export class Messaging implements ContactServer {
 
   constructor(readonly sim: Simulator) {
     const lidOf = (pn: string) => sim.registry.find(pn)?.lid;
+    const pnOf = (jid: string) => {
+      const u = sim.registry.find(jid);
+      return u && `${u.phone}@s.whatsapp.net`;
+    };
+    for (const action of ['add', 'remove', 'promote', 'demote'] as const) {
+      sim.router.handle({ xmlns: 'w:g2', type: 'set', child: action }, groupParticipantsHandler(this.groups, pnOf, action));
+    }
     sim.router
       .handle({ xmlns: 'usync' }, usyncHandler((u) => this.directory(u)))
       .handle({ xmlns: 'encrypt', type: 'get', child: 'key' }, encryptKeysHandler((jid) => this.takeBundle(jid)))
       .handle({ xmlns: 'w:g2', type: 'get', child: 'query' }, groupMetadataHandler(this.groups, lidOf))
       .handle({ xmlns: 'w:g2', type: 'get', child: 'participating' }, participatingHandler(this.groups, lidOf))
+      .handle({ xmlns: 'w:g2', type: 'set', child: 'create' }, groupCreateHandler(this.groups, lidOf, pnOf))
+      .handle({ xmlns: 'w:g2', type: 'set', child: 'subject' }, groupSubjectHandler(this.groups))
+      .handle({ xmlns: 'w:g2', type: 'set', child: 'leave' }, groupLeaveHandler(this.groups))
       // the trusted-contact token the library issues after a 1:1 send; contacts do not check one
       .handle({ xmlns: 'privacy', type: 'set', child: 'tokens' }, () => ({ tag: 'iq', attrs: {} }));
     sim.onStanza('message', (node, ctx) => this.fromCompanion(node, ctx));

@@ -54,4 +54,28 @@ describe('the real baileys library against the simulator: groups (sender keys)',
     await expect.poll(() => alice.receipts.some((r) => r.id === first && r.type === 'read')).toBe(true);
     expectNoHiddenFailure(l);
   });
+
+  it('creates a group, renames it, adds and removes members, and the fan-out follows', async () => {
+    l = await linkInstance(ME);
+    const alice = l.messaging.contact('15550002222', 'Alice');
+    const bob = l.messaging.contact('15550003333', 'Bob');
+    const created = await l.client.sock.groupCreate('Made here', [alice.jid]);
+    expect(created.participants.map((p) => p.id).sort()).toEqual([ME_JID, alice.jid].sort());
+    expect(created.owner).toBe(ME_JID);
+    await l.client.sock.groupUpdateSubject(created.id, 'Renamed');
+    expect((await l.client.sock.groupMetadata(created.id)).subject).toBe('Renamed');
+
+    await l.client.sock.sendMessage(created.id, { text: 'only alice' });
+    await alice.waitFor('only alice');
+    expect(await l.client.sock.groupParticipantsUpdate(created.id, [bob.jid], 'add')).toEqual([
+      expect.objectContaining({ status: '200', jid: bob.jid }),
+    ]);
+    await l.client.sock.groupParticipantsUpdate(created.id, [alice.jid], 'remove');
+    // the library asks for the metadata again (no cache by default) and sends bob the sender key
+    await l.client.sock.sendMessage(created.id, { text: 'bob joined' });
+    await bob.waitFor('bob joined');
+    expect(alice.received().map((m) => m.text)).not.toContain('bob joined');
+    expect(Object.keys(await l.client.sock.groupFetchAllParticipating())).toEqual([created.id]);
+    expectNoHiddenFailure(l);
+  });
 });

@@ -1,23 +1,77 @@
+import { getBinaryNodeChild, getBinaryNodeChildren, getBinaryNodeChildString } from 'baileys';
 import type { Groups } from '../groups.js';
 import { groupNode } from '../groups.js';
-import type { IqHandler } from '../types.js';
+import type { BinaryNode, IqHandler } from '../types.js';
 import { result } from './router.js';
 
 type LidOf = (pn: string) => string | undefined;
+/** The PN user JID of any JID of a known user (LIDs included), undefined for strangers. */
+type PnOf = (jid: string) => string | undefined;
+
+const asker = (jid: string | undefined): string => (jid ? `${jid.split('@')[0]!.split(':')[0]}@s.whatsapp.net` : '');
+const notFound: BinaryNode = { tag: 'iq', attrs: { type: 'error' }, content: [{ tag: 'error', attrs: { code: '404', text: 'item-not-found' } }] };
+const participantsOf = (node: BinaryNode | undefined): string[] =>
+  getBinaryNodeChildren(node, 'participant').map((p) => p.attrs.jid ?? '');
+
+/** `<create subject>` to `@g.us`: a new group with the asker as creator and admin. */
+export const groupCreateHandler =
+  (groups: Groups, lidOf: LidOf, pnOf: PnOf): IqHandler =>
+  (iq, { conn }) => {
+    const create = getBinaryNodeChild(iq, 'create');
+    const members = participantsOf(create).map((j) => pnOf(j)).filter((j): j is string => !!j);
+    return result(groupNode(groups.create(create?.attrs.subject ?? '', asker(conn.jid), members), lidOf));
+  };
+
+/** `add` / `remove` / `promote` / `demote` participants: each answered with status 200 (404 for a stranger). */
+export const groupParticipantsHandler =
+  (groups: Groups, pnOf: PnOf, action: 'add' | 'remove' | 'promote' | 'demote'): IqHandler =>
+  (iq) => {
+    const g = groups.get(iq.attrs.to ?? '');
+    if (!g) return notFound;
+    const content = participantsOf(getBinaryNodeChild(iq, action)).map((jid): BinaryNode => {
+      const pn = pnOf(jid);
+      if (!pn) return { tag: 'participant', attrs: { jid, error: '404' } };
+      if (action === 'add' && !g.members.includes(pn)) g.members.push(pn);
+      if (action === 'remove') g.members = g.members.filter((m) => m !== pn);
+      if (action === 'promote') g.admins.add(pn);
+      if (action === 'demote' || action === 'remove') g.admins.delete(pn);
+      return { tag: 'participant', attrs: { jid } };
+    });
+    return result({ tag: action, attrs: {}, content });
+  };
+
+/** `<subject>` set on a group. */
+export const groupSubjectHandler =
+  (groups: Groups): IqHandler =>
+  (iq) => {
+    const g = groups.get(iq.attrs.to ?? '');
+    if (!g) return notFound;
+    g.subject = getBinaryNodeChildString(iq, 'subject') ?? g.subject;
+    return result();
+  };
+
+/** `<leave><group id/></leave>` to `@g.us`: the asker leaves each group named. */
+export const groupLeaveHandler =
+  (groups: Groups): IqHandler =>
+  (iq, { conn }) => {
+    const me = asker(conn.jid);
+    for (const { attrs } of getBinaryNodeChildren(getBinaryNodeChild(iq, 'leave'), 'group')) {
+      const g = groups.get(attrs.id ?? '');
+      if (g) g.members = g.members.filter((m) => m !== me);
+    }
+    return result();
+  };
 
 /** `<iq xmlns="w:g2" type="get" to="<group>"><query/>`: the group's metadata; 404 for a group it does not know. */
 export const groupMetadataHandler =
   (groups: Groups, lidOf: LidOf): IqHandler =>
   (iq) => {
     const g = groups.get(iq.attrs.to ?? '');
-    if (!g) return { tag: 'iq', attrs: { type: 'error' }, content: [{ tag: 'error', attrs: { code: '404', text: 'item-not-found' } }] };
+    if (!g) return notFound;
     return result(groupNode(g, lidOf));
   };
 
 /** `<iq xmlns="w:g2" type="get" to="@g.us"><participating/>`: every group of the asking user. */
 export const participatingHandler =
   (groups: Groups, lidOf: LidOf): IqHandler =>
-  (iq, { conn }) => {
-    const user = conn.jid ? `${conn.jid.split('@')[0]!.split(':')[0]}@s.whatsapp.net` : '';
-    return result({ tag: 'groups', attrs: {}, content: groups.of(user).map((g) => groupNode(g, lidOf)) });
-  };
+  (_iq, { conn }) => result({ tag: 'groups', attrs: {}, content: groups.of(asker(conn.jid)).map((g) => groupNode(g, lidOf)) });
