@@ -3,7 +3,7 @@ import { deflateSync } from 'node:zlib';
 import { generateMessageIDV2, getBinaryNodeChild, getBinaryNodeChildren, isJidGroup, isLidUser, proto, unixTimestampSeconds } from 'baileys';
 import { SimContact, type ContactMessage, type ContactServer, type Enc, type Envelope } from './contact.js';
 import type { KeyBundle } from './contact-signal.js';
-import { Groups } from './groups.js';
+import { Groups, groupNode, type SimGroup } from './groups.js';
 import { encryptKeysHandler } from './iq/encrypt.js';
 import {
   groupCreateHandler,
@@ -44,16 +44,17 @@ export class Messaging implements ContactServer {
       const u = sim.registry.find(jid);
       return u && `${u.phone}@s.whatsapp.net`;
     };
+    const notify = (g: SimGroup, actor: string, change: BinaryNode, also: string[] = []) => this.notifyGroup(g, actor, change, also);
     for (const action of ['add', 'remove', 'promote', 'demote'] as const) {
-      sim.router.handle({ xmlns: 'w:g2', type: 'set', child: action }, groupParticipantsHandler(this.groups, pnOf, action));
+      sim.router.handle({ xmlns: 'w:g2', type: 'set', child: action }, groupParticipantsHandler(this.groups, pnOf, action, notify));
     }
     sim.router
       .handle({ xmlns: 'usync' }, usyncHandler((u) => this.directory(u)))
       .handle({ xmlns: 'encrypt', type: 'get', child: 'key' }, encryptKeysHandler((jid) => this.takeBundle(jid)))
       .handle({ xmlns: 'w:g2', type: 'get', child: 'query' }, groupMetadataHandler(this.groups, lidOf))
       .handle({ xmlns: 'w:g2', type: 'get', child: 'participating' }, participatingHandler(this.groups, lidOf))
-      .handle({ xmlns: 'w:g2', type: 'set', child: 'create' }, groupCreateHandler(this.groups, lidOf, pnOf))
-      .handle({ xmlns: 'w:g2', type: 'set', child: 'subject' }, groupSubjectHandler(this.groups))
+      .handle({ xmlns: 'w:g2', type: 'set', child: 'create' }, groupCreateHandler(this.groups, lidOf, pnOf, notify))
+      .handle({ xmlns: 'w:g2', type: 'set', child: 'subject' }, groupSubjectHandler(this.groups, notify))
       .handle({ xmlns: 'w:g2', type: 'set', child: 'leave' }, groupLeaveHandler(this.groups))
       // the trusted-contact token the library issues after a 1:1 send; contacts do not check one
       .handle({ xmlns: 'privacy', type: 'set', child: 'tokens' }, () => ({ tag: 'iq', attrs: {} }));
@@ -117,10 +118,29 @@ export class Messaging implements ContactServer {
     return c;
   }
 
-  /** A group hosted by the server; `creator` and `members` are phone numbers or PN JIDs. */
-  createGroup(subject: string, creator: string, members: string[]): string {
+  /** A group hosted by the server; `creator` and `members` are phone numbers or PN JIDs. Members' companions are told. */
+  async createGroup(subject: string, creator: string, members: string[]): Promise<string> {
     const jid = (p: string) => pnUser(p.includes('@') ? p : `${p.replace(/\D/g, '')}@s.whatsapp.net`);
-    return this.groups.create(subject, jid(creator), members.map(jid)).jid;
+    const g = this.groups.create(subject, jid(creator), members.map(jid));
+    const lidOf = (pn: string) => this.sim.registry.find(pn)?.lid;
+    await this.notifyGroup(g, g.creator, { tag: 'create', attrs: {}, content: [groupNode(g, lidOf)] });
+    return g.jid;
+  }
+
+  /** A `w:gp2` notification of `change` to the companions of the members (and of `also`). */
+  async notifyGroup(g: SimGroup, actor: string, change: BinaryNode, also: string[] = []): Promise<void> {
+    const users = new Set([...g.members, ...also]);
+    for (const u of users) {
+      const user = this.sim.registry.find(u);
+      for (const d of user ? [...user.devices.values()] : []) {
+        if (d.id === 0) continue;
+        await this.toCompanion(d, {
+          tag: 'notification',
+          attrs: { from: g.jid, type: 'w:gp2', id: generateMessageIDV2(), t: now(), participant: actor },
+          content: [change],
+        });
+      }
+    }
   }
 
   private findUser(user: string): User | undefined {

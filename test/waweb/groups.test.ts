@@ -15,7 +15,9 @@ describe('the real baileys library against the simulator: groups (sender keys)',
     l = await linkInstance(ME);
     const alice = l.messaging.contact('15550002222', 'Alice');
     const bob = l.messaging.contact('15550003333', 'Bob');
-    const group = l.messaging.createGroup('Team', ME, [alice.phone, bob.phone]);
+    const group = await l.messaging.createGroup('Team', ME, [alice.phone, bob.phone]);
+    // the server told the instance about the new group
+    await expect.poll(() => l!.groupEvents.some((e) => e.event === 'groups.upsert' && e.ids.includes(group))).toBe(true);
 
     const meta = await l.client.sock.groupMetadata(group);
     expect(meta.subject).toBe('Team');
@@ -71,6 +73,7 @@ describe('the real baileys library against the simulator: groups (sender keys)',
       expect.objectContaining({ status: '200', jid: bob.jid }),
     ]);
     await l.client.sock.groupParticipantsUpdate(created.id, [alice.jid], 'remove');
+    await expect.poll(() => l!.groupEvents.filter((e) => e.event === 'group-participants.update').map((e) => e.action)).toEqual(['add', 'remove']);
     // the library asks for the metadata again (no cache by default) and sends bob the sender key
     await l.client.sock.sendMessage(created.id, { text: 'bob joined' });
     await bob.waitFor('bob joined');

@@ -15,6 +15,8 @@ export interface Linked {
   updates: WAMessageUpdate[];
   /** Group receipts: `message-receipt.update`. */
   receipts: MessageUserReceiptUpdate[];
+  /** `groups.upsert` (ids) and `group-participants.update` (action, participants) as they came. */
+  groupEvents: { event: string; ids: string[]; action?: string }[];
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,11 @@ export const linkInstance = async (phone: string, { media = false, on }: { media
   const updates: WAMessageUpdate[] = [];
   const receipts: MessageUserReceiptUpdate[] = [];
   client.sock.ev.on('message-receipt.update', (r) => void receipts.push(...r));
+  const groupEvents: Linked['groupEvents'] = [];
+  client.sock.ev.on('groups.upsert', (gs) => void groupEvents.push({ event: 'groups.upsert', ids: gs.map((g) => g.id) }));
+  client.sock.ev.on('group-participants.update', (u) =>
+    void groupEvents.push({ event: 'group-participants.update', ids: u.participants.map((p) => p.id), action: u.action }),
+  );
   client.sock.ev.on('messages.upsert', ({ messages }) => void upserts.push(...messages));
   client.sock.ev.on('messages.update', (u) => void updates.push(...u));
   // contacts can only start a session once the library uploaded its prekeys
@@ -51,6 +58,7 @@ export const linkInstance = async (phone: string, { media = false, on }: { media
     upserts,
     updates,
     receipts,
+    groupEvents,
     // the test may have replaced the client (a reconnect): end whichever is current
     stop: async () => {
       linked.client.sock.end(undefined);

@@ -1,5 +1,5 @@
 import { getBinaryNodeChild, getBinaryNodeChildren, getBinaryNodeChildString } from 'baileys';
-import type { Groups } from '../groups.js';
+import type { Groups, SimGroup } from '../groups.js';
 import { groupNode } from '../groups.js';
 import type { BinaryNode, IqHandler } from '../types.js';
 import { result } from './router.js';
@@ -7,6 +7,8 @@ import { result } from './router.js';
 type LidOf = (pn: string) => string | undefined;
 /** The PN user JID of any JID of a known user (LIDs included), undefined for strangers. */
 type PnOf = (jid: string) => string | undefined;
+/** Tells the group's companions what changed (`w:gp2` notification); `also` are ex-members to tell too. */
+export type GroupNotify = (g: SimGroup, actor: string, change: BinaryNode, also?: string[]) => Promise<void>;
 
 const asker = (jid: string | undefined): string => (jid ? `${jid.split('@')[0]!.split(':')[0]}@s.whatsapp.net` : '');
 const notFound: BinaryNode = { tag: 'iq', attrs: { type: 'error' }, content: [{ tag: 'error', attrs: { code: '404', text: 'item-not-found' } }] };
@@ -15,19 +17,22 @@ const participantsOf = (node: BinaryNode | undefined): string[] =>
 
 /** `<create subject>` to `@g.us`: a new group with the asker as creator and admin. */
 export const groupCreateHandler =
-  (groups: Groups, lidOf: LidOf, pnOf: PnOf): IqHandler =>
-  (iq, { conn }) => {
+  (groups: Groups, lidOf: LidOf, pnOf: PnOf, notify: GroupNotify): IqHandler =>
+  async (iq, { conn }) => {
     const create = getBinaryNodeChild(iq, 'create');
     const members = participantsOf(create).map((j) => pnOf(j)).filter((j): j is string => !!j);
-    return result(groupNode(groups.create(create?.attrs.subject ?? '', asker(conn.jid), members), lidOf));
+    const g = groups.create(create?.attrs.subject ?? '', asker(conn.jid), members);
+    await notify(g, g.creator, { tag: 'create', attrs: {}, content: [groupNode(g, lidOf)] });
+    return result(groupNode(g, lidOf));
   };
 
 /** `add` / `remove` / `promote` / `demote` participants: each answered with status 200 (404 for a stranger). */
 export const groupParticipantsHandler =
-  (groups: Groups, pnOf: PnOf, action: 'add' | 'remove' | 'promote' | 'demote'): IqHandler =>
-  (iq) => {
+  (groups: Groups, pnOf: PnOf, action: 'add' | 'remove' | 'promote' | 'demote', notify: GroupNotify): IqHandler =>
+  async (iq, { conn }) => {
     const g = groups.get(iq.attrs.to ?? '');
     if (!g) return notFound;
+    const before = [...g.members];
     const content = participantsOf(getBinaryNodeChild(iq, action)).map((jid): BinaryNode => {
       const pn = pnOf(jid);
       if (!pn) return { tag: 'participant', attrs: { jid, error: '404' } };
@@ -37,16 +42,19 @@ export const groupParticipantsHandler =
       if (action === 'demote' || action === 'remove') g.admins.delete(pn);
       return { tag: 'participant', attrs: { jid } };
     });
+    const done = content.filter((p) => !p.attrs.error);
+    if (done.length) await notify(g, asker(conn.jid), { tag: action, attrs: {}, content: done }, before);
     return result({ tag: action, attrs: {}, content });
   };
 
 /** `<subject>` set on a group. */
 export const groupSubjectHandler =
-  (groups: Groups): IqHandler =>
-  (iq) => {
+  (groups: Groups, notify: GroupNotify): IqHandler =>
+  async (iq, { conn }) => {
     const g = groups.get(iq.attrs.to ?? '');
     if (!g) return notFound;
     g.subject = getBinaryNodeChildString(iq, 'subject') ?? g.subject;
+    await notify(g, asker(conn.jid), { tag: 'subject', attrs: { subject: g.subject, s_o: asker(conn.jid), s_t: `${Math.floor(Date.now() / 1000)}` } });
     return result();
   };
 
