@@ -154,7 +154,7 @@ export class SimContact {
   /** Encrypts `message` for every device of `to` (a user or a group) and hands it to the server. */
   async send(to: string, message: proto.IMessage, id = generateMessageIDV2()): Promise<string> {
     const devices = this.server.recipients(to, this);
-    const type = message.imageMessage || message.videoMessage || message.documentMessage ? 'media' : 'text';
+    const type = message.imageMessage || message.videoMessage || message.audioMessage || message.documentMessage || message.stickerMessage ? 'media' : 'text';
     if (!devices.length) throw new Error(`${to} has no device to send to`);
     if (to.endsWith('@g.us')) {
       const { ciphertext, senderKeyDistributionMessage } = await this.signal.repo.encryptGroupMessage({

@@ -1,15 +1,28 @@
 import { createHash } from 'node:crypto';
 import { readFile, unlink } from 'node:fs/promises';
-import { downloadContentFromMessage, encryptedStream, toBuffer, type proto } from 'baileys';
+import { downloadContentFromMessage, encryptedStream, toBuffer, type MediaType, type proto } from 'baileys';
 import { Agent } from 'undici';
 import type { MediaServer, TestCa } from './media.js';
+
+/** The media kinds a contact sends and downloads, by their message field. */
+export const MEDIA_KINDS = {
+  image: 'imageMessage',
+  video: 'videoMessage',
+  audio: 'audioMessage',
+  document: 'documentMessage',
+  sticker: 'stickerMessage',
+} as const;
+export type MediaKind = keyof typeof MEDIA_KINDS;
+
+/** The fields every media message shares. */
+export type MediaFields = proto.Message.IImageMessage & proto.Message.IDocumentMessage;
 
 /**
  * A contact's side of media, with the library's own media crypto: `encryptedStream` (mediaKey,
  * HKDF, AES-CBC, HMAC) to upload, `downloadContentFromMessage` over HTTPS to download.
  */
-export const uploadImage = async (media: MediaServer, image: Buffer, mimetype = 'image/jpeg'): Promise<proto.Message.IImageMessage> => {
-  const enc = await encryptedStream(image, 'image');
+export const uploadMedia = async (media: MediaServer, data: Buffer, kind: MediaKind, mimetype: string): Promise<MediaFields> => {
+  const enc = await encryptedStream(data, kind);
   try {
     const directPath = media.store(await readFile(enc.encFilePath));
     return {
@@ -30,16 +43,25 @@ export const uploadImage = async (media: MediaServer, image: Buffer, mimetype = 
 /** An undici dispatcher that trusts the test CA, for the library's `fetch` downloads. */
 export const caDispatcher = (tls: Pick<TestCa, 'ca'>): Agent => new Agent({ connect: { ca: tls.ca } });
 
-export const downloadImage = async (image: proto.Message.IImageMessage, dispatcher: Agent): Promise<Buffer> => {
-  if (!image.mediaKey) throw new Error('image without a media key');
+/** The media part of a message and its kind, if it has one. */
+export const mediaOf = (m: proto.IMessage): { kind: MediaKind; fields: MediaFields } | undefined => {
+  for (const [kind, field] of Object.entries(MEDIA_KINDS) as [MediaKind, (typeof MEDIA_KINDS)[MediaKind]][]) {
+    const fields = m[field] as MediaFields | null | undefined;
+    if (fields) return { kind, fields };
+  }
+  return undefined;
+};
+
+export const downloadMedia = async (fields: MediaFields, kind: MediaKind, dispatcher: Agent): Promise<Buffer> => {
+  if (!fields.mediaKey) throw new Error('media without a media key');
   const stream = await downloadContentFromMessage(
-    { mediaKey: image.mediaKey, directPath: image.directPath ?? undefined, url: image.url ?? undefined },
-    'image',
+    { mediaKey: fields.mediaKey, directPath: fields.directPath ?? undefined, url: fields.url ?? undefined },
+    kind as MediaType,
     { options: { dispatcher } as RequestInit },
   );
   const plain = await toBuffer(stream);
-  if (image.fileSha256 && !createHash('sha256').update(plain).digest().equals(Buffer.from(image.fileSha256))) {
-    throw new Error('downloaded image does not match its fileSha256');
+  if (fields.fileSha256 && !createHash('sha256').update(plain).digest().equals(Buffer.from(fields.fileSha256))) {
+    throw new Error(`downloaded ${kind} does not match its fileSha256`);
   }
   return plain;
 };

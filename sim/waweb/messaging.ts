@@ -15,7 +15,7 @@ import {
 } from './iq/groups.js';
 import { mediaConnHandler } from './iq/media.js';
 import { MediaServer, makeTestCa, type TestCa } from './media.js';
-import { caDispatcher, downloadImage, uploadImage } from './media-crypto.js';
+import { caDispatcher, downloadMedia, MEDIA_KINDS, mediaOf, uploadMedia, type MediaKind } from './media-crypto.js';
 import { usyncHandler, type DirectoryUser } from './iq/usync.js';
 import type { Device, User } from './registry.js';
 import { RetryRecorder } from './retries.js';
@@ -90,16 +90,21 @@ export class Messaging implements ContactServer {
   }
 
   /** `contact` uploads `image` (encrypted) and sends it to `to`. */
-  async sendImage(contact: SimContact, to: string, image: Buffer, caption?: string): Promise<string> {
-    const imageMessage = await uploadImage(this.requireMedia().server, image);
-    return contact.send(to, { imageMessage: { ...imageMessage, ...(caption ? { caption } : {}) } });
+  sendImage(contact: SimContact, to: string, image: Buffer, caption?: string): Promise<string> {
+    return this.sendMedia(contact, to, image, 'image', 'image/jpeg', caption ? { caption } : {});
   }
 
-  /** Downloads and decrypts the image a contact received, over HTTPS from the media host. */
-  downloadImage(m: ContactMessage): Promise<Buffer> {
-    const image = m.message.imageMessage;
-    if (!image) throw new Error(`${m.key.id} is not an image`);
-    return downloadImage(image, this.requireMedia().dispatcher);
+  /** `contact` uploads `data` as `kind` and sends it to `to`; `extra` adds fields (caption, fileName, ptt...). */
+  async sendMedia(contact: SimContact, to: string, data: Buffer, kind: MediaKind, mimetype: string, extra: object = {}): Promise<string> {
+    const fields = await uploadMedia(this.requireMedia().server, data, kind, mimetype);
+    return contact.send(to, { [MEDIA_KINDS[kind]]: { ...fields, ...extra } });
+  }
+
+  /** Downloads and decrypts the media a contact received, over HTTPS from the media host. */
+  downloadMedia(m: ContactMessage): Promise<Buffer> {
+    const media = mediaOf(m.message);
+    if (!media) throw new Error(`${m.key.id} carries no media`);
+    return downloadMedia(media.fields, media.kind, this.requireMedia().dispatcher);
   }
 
   async stopMedia(): Promise<void> {

@@ -27,7 +27,7 @@ describe('the real baileys library against the simulator: media over the HTTPS m
     const got = await alice.waitFor((m) => m.key.id === sent!.key.id);
     expect(got.message.imageMessage?.caption).toBe('red');
     expect(got.message.imageMessage?.directPath).toMatch(/^\/v\//);
-    expect((await l.messaging.downloadImage(got)).equals(out)).toBe(true);
+    expect((await l.messaging.downloadMedia(got)).equals(out)).toBe(true);
 
     // contact -> instance: the library downloads by direct path through a dispatcher trusting the test CA
     const back = await jpeg(30, 30, 200);
@@ -35,6 +35,26 @@ describe('the real baileys library against the simulator: media over the HTTPS m
     await expect.poll(() => l!.upserts.some((m) => m.key.id === id)).toBe(true);
     const msg = l.upserts.find((m) => m.key.id === id)!;
     expect(msg.message?.imageMessage?.caption).toBe('blue');
+    const dispatcher = caDispatcher(await l.messaging.startMedia());
+    const bytes = await downloadMediaMessage(msg, 'buffer', { options: { dispatcher } as RequestInit });
+    await dispatcher.close();
+    expect(Buffer.from(bytes).equals(back)).toBe(true);
+    expectNoHiddenFailure(l);
+  });
+
+  it('a document each way, with its file name', async () => {
+    l = await linkInstance(ME, { media: true });
+    const bob = l.messaging.contact('15550003333', 'Bob');
+    const pdf = Buffer.from('%PDF-1.4\n' + 'x'.repeat(5000));
+    const sent = await l.client.sock.sendMessage(bob.jid, { document: pdf, mimetype: 'application/pdf', fileName: 'out.pdf' });
+    const got = await bob.waitFor((m) => m.key.id === sent!.key.id);
+    expect(got.message.documentMessage?.fileName).toBe('out.pdf');
+    expect((await l.messaging.downloadMedia(got)).equals(pdf)).toBe(true);
+    const back = Buffer.from('%PDF-1.4\n' + 'y'.repeat(3000));
+    const id = await l.messaging.sendMedia(bob, ME_JID, back, 'document', 'application/pdf', { fileName: 'in.pdf' });
+    await expect.poll(() => l!.upserts.some((m) => m.key.id === id)).toBe(true);
+    const msg = l.upserts.find((m) => m.key.id === id)!;
+    expect(msg.message?.documentMessage?.fileName).toBe('in.pdf');
     const dispatcher = caDispatcher(await l.messaging.startMedia());
     const bytes = await downloadMediaMessage(msg, 'buffer', { options: { dispatcher } as RequestInit });
     await dispatcher.close();
