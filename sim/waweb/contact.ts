@@ -66,7 +66,7 @@ export class SimContact {
   private readonly waiters: { match: (m: ContactMessage) => boolean; resolve: (m: ContactMessage) => void }[] = [];
   /** How its 1:1 messages are addressed: from its phone number (with `sender_lid`) or from its LID (with `sender_pn`). */
   addressing: 'pn' | 'lid' = 'pn';
-  /** What it sent 1:1, by id, to answer retry receipts. */
+  /** What it sent, by id, to answer retry receipts. */
   private readonly sent = new Map<string, { to: string; message: proto.IMessage }>();
   /** Retry receipts it answered by re-encrypting and resending. */
   readonly resent: { id: string; device: string; count: number }[] = [];
@@ -170,6 +170,7 @@ export class SimContact {
         encs.set(d, await this.encrypt(d, skdm));
         sent.add(d);
       }
+      this.sent.set(id, { to, message });
       await this.server.relay(this, to, id, type, encs, { type: 'skmsg', ciphertext });
       return id;
     }
@@ -182,7 +183,8 @@ export class SimContact {
 
   /**
    * A companion could not decrypt `id`: drop the session with that device, start a new one from
-   * the keys in the receipt (or a fresh bundle), and send the message to that device again.
+   * the keys in the receipt (or a fresh bundle), and send the message to that device again,
+   * pairwise; a group message carries this contact's sender key along, as the library's resend does.
    */
   async answerRetry(receipt: BinaryNode, deviceJid: string): Promise<void> {
     const id = receipt.attrs.id ?? '';
@@ -194,7 +196,17 @@ export class SimContact {
     const keys = extractE2ESessionFromRetryReceipt(receipt);
     if (keys) await repo.injectE2ESession({ jid: device, session: keys });
     const count = Number(getBinaryNodeChild(receipt, 'retry')?.attrs.count ?? 1);
-    const enc = await this.encrypt(device, original.message);
+    const group = original.to.endsWith('@g.us') ? original.to : undefined;
+    const message: proto.IMessage = group
+      ? {
+          ...original.message,
+          senderKeyDistributionMessage: {
+            groupId: group,
+            axolotlSenderKeyDistributionMessage: await repo.getSenderKeyDistributionMessage({ group, meId: this.jid }),
+          },
+        }
+      : original.message;
+    const enc = await this.encrypt(device, message);
     this.resent.push({ id, device, count });
     await this.server.relay(this, original.to, id, 'text', new Map([[device, enc]]));
   }

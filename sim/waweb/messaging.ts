@@ -186,6 +186,13 @@ export class Messaging implements ContactServer {
   /** Contacts whose next pairwise enc the server damages on the way (a drill: Bad MAC, then a retry). */
   private readonly corruptNext = new Set<string>();
 
+  private readonly withholdNext = new Set<string>();
+
+  /** Drill: the next group message of `contact` reaches companions without its sender key (skmsg only). */
+  withholdNextSenderKey(contact: SimContact): void {
+    this.withholdNext.add(contact.phone);
+  }
+
   /** Drill: the next message `contact` sends reaches companions with a broken MAC. */
   corruptNextMessage(contact: SimContact): void {
     this.corruptNext.add(contact.phone);
@@ -203,9 +210,11 @@ export class Messaging implements ContactServer {
   /** A contact's stanza to devices: contacts decrypt in-process, companions get it on their socket. */
   async relay(from: SimContact, to: string, id: string, type: string, encs: Map<string, Enc>, skmsg?: Enc): Promise<void> {
     const group = isJidGroup(to) ? to : undefined;
-    const targets = group ? this.recipients(to, from) : [...encs.keys()];
+    // a group stanza without skmsg (a retry resend) goes to the devices it was encrypted for only
+    const targets = group && skmsg ? this.recipients(to, from) : [...encs.keys()];
     const t = now();
     const corrupt = !group && this.corruptNext.delete(from.phone);
+    const withhold = !!group && this.withholdNext.delete(from.phone);
     for (const lid of targets) {
       let pairwise = encs.get(lid);
       if (pairwise && corrupt) {
@@ -216,6 +225,7 @@ export class Messaging implements ContactServer {
       const all = [...(pairwise ? [pairwise] : []), ...(skmsg ? [skmsg] : [])];
       const device = this.sim.registry.device(lid);
       const peer = this.contacts.get(this.sim.registry.find(lid)?.phone ?? '');
+      if (withhold && device?.id !== 0) all.splice(0, pairwise ? 1 : 0);
       if (device?.id === 0 && peer) {
         await peer.receive({ id, t: +t, chat: group ?? from.jid, to: group ?? peer.jid, senderDevice: from.lidJid, sender: from.jid, ...(group ? { group } : {}), encs: all });
         continue;

@@ -81,4 +81,23 @@ describe('the real baileys library against the simulator: groups (sender keys)',
     expect(Object.keys(await l.client.sock.groupFetchAllParticipating())).toEqual([created.id]);
     expectNoHiddenFailure(l);
   });
+
+  it('recovers a group message that came without the sender key: retry receipt, pairwise resend with the key', async () => {
+    l = await linkInstance(ME);
+    const alice = l.messaging.contact('15550002222', 'Alice');
+    const group = await l.messaging.createGroup('Lossy', alice.phone, [ME]);
+    l.messaging.withholdNextSenderKey(alice);
+    const id = await alice.sendText(group, 'can you read me');
+    const retry = await l.messaging.retries.next(id);
+    expect(retry.to).toBe(group);
+    await expect.poll(() => l!.upserts.some((m) => m.key.id === id && textOf(m) === 'can you read me')).toBe(true);
+    expect(alice.resent.map((r) => r.id)).toEqual([id]);
+    // the library kept the sender key from the resend: the next skmsg decrypts at once
+    const next = await alice.sendText(group, 'and now');
+    await expect.poll(() => l!.upserts.some((m) => m.key.id === next && textOf(m) === 'and now')).toBe(true);
+    expect(l.messaging.retries.seen).toHaveLength(1);
+    expect(l.sim.unanswered()).toEqual([]);
+    expect(l.sim.errors).toEqual([]);
+    expect(alice.failures).toEqual([]);
+  });
 });
