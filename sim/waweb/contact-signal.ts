@@ -61,6 +61,11 @@ export class SignalDevice {
   readonly repo = makeLibSignalRepository({ creds: this.creds, keys: this.keys }, silent);
   private nextPreKeyId = 1;
 
+  /** How many bundles (one-time prekeys) it handed out. */
+  get bundlesHandedOut(): number {
+    return this.nextPreKeyId - 1;
+  }
+
   /** A bundle with a fresh one-time prekey each time, as the server hands out one per fetch. */
   async bundle(): Promise<KeyBundle> {
     const keyId = this.nextPreKeyId++;

@@ -56,7 +56,7 @@ const textOf = (m: proto.IMessage): string | undefined => m.conversation ?? m.ex
 
 /** A simulated WhatsApp user on a single phone, with its own Signal identity. */
 export class SimContact {
-  readonly signal = new SignalDevice();
+  signal = new SignalDevice();
   readonly inbox: ContactMessage[] = [];
   /** Receipts the contact got for what it sent, by message id. */
   readonly receipts: { id: string; type: string }[] = [];
@@ -86,6 +86,13 @@ export class SimContact {
 
   get lidJid(): string {
     return `${this.lid}@lid`;
+  }
+
+  /** A reinstall: a new Signal identity, no sessions and no sender keys (the server tells others). */
+  resetIdentity(): void {
+    this.signal = new SignalDevice();
+    this.senderKeySent.clear();
+    this.sent.clear();
   }
 
   /** Decrypts a delivered stanza with the library's repository, then acknowledges it with a delivery receipt. */

@@ -183,6 +183,24 @@ export class Messaging implements ContactServer {
     return this.sim.registry.device(deviceJid)?.lid;
   }
 
+  /**
+   * `contact` reinstalls WhatsApp: a new identity, and an `encrypt` identity notification to every
+   * companion, so the library drops its session and fetches the new bundle.
+   */
+  async resetIdentity(contact: SimContact): Promise<void> {
+    contact.resetIdentity();
+    for (const user of this.sim.registry.users()) {
+      for (const d of user.devices.values()) {
+        if (d.id === 0) continue;
+        await this.toCompanion(d, {
+          tag: 'notification',
+          attrs: { from: contact.jid, type: 'encrypt', id: generateMessageIDV2(), t: now() },
+          content: [{ tag: 'identity', attrs: {} }],
+        });
+      }
+    }
+  }
+
   /** Contacts whose next pairwise enc the server damages on the way (a drill: Bad MAC, then a retry). */
   private readonly corruptNext = new Set<string>();
 

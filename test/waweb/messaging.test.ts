@@ -112,4 +112,19 @@ describe('the real baileys library against the simulator: 1:1 messages', () => {
     await expect.poll(() => frank.receipts.some((r) => r.id === id)).toBe(true);
     expectNoHiddenFailure(l);
   });
+
+  it('follows a contact that reinstalled: identity notification, new session both ways', async () => {
+    l = await linkInstance(ME);
+    const gina = l.messaging.contact('15550008888', 'Gina');
+    await l.client.sock.sendMessage(gina.jid, { text: 'before' });
+    await gina.waitFor('before');
+    await l.messaging.resetIdentity(gina);
+    // the library refetched gina's bundle from her new identity
+    await expect.poll(() => gina.signal.bundlesHandedOut).toBeGreaterThan(0);
+    await l.client.sock.sendMessage(gina.jid, { text: 'after' });
+    await gina.waitFor('after');
+    const id = await gina.sendText(ME_JID, 'new phone, who dis');
+    await expect.poll(() => l!.upserts.some((m) => m.key.id === id && textOf(m) === 'new phone, who dis')).toBe(true);
+    expectNoHiddenFailure(l);
+  });
 });
