@@ -48,6 +48,8 @@ export interface ContactServer {
   recipients(to: string, from: SimContact): string[];
   relay(from: SimContact, to: string, id: string, type: string, encs: Map<string, Enc>, skmsg?: Enc): Promise<void>;
   receipt(from: SimContact, env: Envelope, type?: 'read'): Promise<void>;
+  /** Asks the sending device to resend `env` (a retry receipt carrying this contact's keys). */
+  retryReceipt(from: SimContact, env: Envelope, count: number, bundle: KeyBundle): Promise<void>;
   /** The LID JID of a device known by any of its JIDs. */
   lidOf(deviceJid: string): string | undefined;
 }
@@ -68,6 +70,8 @@ export class SimContact {
   addressing: 'pn' | 'lid' = 'pn';
   /** What it sent, by id, to answer retry receipts. */
   private readonly sent = new Map<string, { to: string; message: proto.IMessage }>();
+  /** Retry receipts it sent for what it could not decrypt, by message id (count). */
+  readonly retriesSent = new Map<string, number>();
   /** Retry receipts it answered by re-encrypting and resending. */
   readonly resent: { id: string; device: string; count: number }[] = [];
   /** Devices that already have this contact's sender key, per group. */
@@ -113,6 +117,12 @@ export class SimContact {
       }
     } catch (error) {
       this.failures.push({ id: env.id, error: (error as Error).message });
+      // like a phone: ask for the message again, with keys for a new session, twice at most
+      const count = (this.retriesSent.get(env.id) ?? 0) + 1;
+      if (!env.group && count <= 2) {
+        this.retriesSent.set(env.id, count);
+        await this.server.retryReceipt(this, env, count, await this.signal.bundle());
+      }
       return;
     }
     delete message.senderKeyDistributionMessage;

@@ -4,7 +4,7 @@ import { generateMessageIDV2, getBinaryNodeChild, getBinaryNodeChildren, isJidGr
 import { SimContact, type ContactMessage, type ContactServer, type Enc, type Envelope } from './contact.js';
 import type { KeyBundle } from './contact-signal.js';
 import { Groups, groupNode, type SimGroup } from './groups.js';
-import { encryptKeysHandler } from './iq/encrypt.js';
+import { bundleNode, encryptKeysHandler } from './iq/encrypt.js';
 import {
   groupCreateHandler,
   groupLeaveHandler,
@@ -185,10 +185,12 @@ export class Messaging implements ContactServer {
 
   /**
    * `contact` reinstalls WhatsApp: a new identity, and an `encrypt` identity notification to every
-   * companion, so the library drops its session and fetches the new bundle.
+   * companion, so the library drops its session and fetches the new bundle. Without the
+   * notification (`notify: false`), the library learns it from the contact's retry receipt.
    */
-  async resetIdentity(contact: SimContact): Promise<void> {
+  async resetIdentity(contact: SimContact, { notify = true } = {}): Promise<void> {
     contact.resetIdentity();
+    if (!notify) return;
     for (const user of this.sim.registry.users()) {
       for (const d of user.devices.values()) {
         if (d.id === 0) continue;
@@ -268,6 +270,22 @@ export class Messaging implements ContactServer {
       this.offline.set(device.jid, queue);
     }
     await Promise.all(conns.map((c) => c.send(node)));
+  }
+
+  /** A contact's retry receipt to the device that sent `env`, with its keys (as the library's `sendRetryRequest` builds it). */
+  async retryReceipt(from: SimContact, env: Envelope, count: number, bundle: KeyBundle): Promise<void> {
+    const device = this.sim.registry.device(env.senderDevice);
+    if (!device || device.id === 0) return;
+    const [registration, ...keys] = bundleNode(from.jid, bundle).content as BinaryNode[];
+    await this.toCompanion(device, {
+      tag: 'receipt',
+      attrs: { from: env.to, id: env.id, type: 'retry', t: now() },
+      content: [
+        { tag: 'retry', attrs: { count: `${count}`, id: env.id, t: `${env.t}`, v: '1', error: '0' } },
+        registration!,
+        { tag: 'keys', attrs: {}, content: keys },
+      ],
+    });
   }
 
   /** A contact's delivery (no type) or read receipt, to every device of the sender. */

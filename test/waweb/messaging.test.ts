@@ -127,4 +127,21 @@ describe('the real baileys library against the simulator: 1:1 messages', () => {
     await expect.poll(() => l!.upserts.some((m) => m.key.id === id && textOf(m) === 'new phone, who dis')).toBe(true);
     expectNoHiddenFailure(l);
   });
+
+  it('resends when the contact cannot decrypt: the contact\'s retry receipt with keys, then a new session', async () => {
+    l = await linkInstance(ME);
+    const hugo = l.messaging.contact('15550001234', 'Hugo');
+    await l.client.sock.sendMessage(hugo.jid, { text: 'first' });
+    await hugo.waitFor('first');
+    // a reinstall nobody was told about: the library still encrypts on the old session
+    await l.messaging.resetIdentity(hugo, { notify: false });
+    const sent = await l.client.sock.sendMessage(hugo.jid, { text: 'lost then found' });
+    const got = await hugo.waitFor('lost then found');
+    expect(got.key.id).toBe(sent!.key.id);
+    expect(hugo.failures.map((f) => f.id)).toEqual([sent!.key.id]);
+    expect([...hugo.retriesSent]).toEqual([[sent!.key.id, 1]]);
+    expect(l.messaging.retries.seen).toEqual([]);
+    expect(l.sim.unanswered()).toEqual([]);
+    expect(l.sim.errors).toEqual([]);
+  });
 });
