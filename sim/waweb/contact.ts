@@ -68,6 +68,10 @@ export class SimContact {
   private readonly waiters: { match: (m: ContactMessage) => boolean; resolve: (m: ContactMessage) => void }[] = [];
   /** How its 1:1 messages are addressed: from its phone number (with `sender_lid`) or from its LID (with `sender_pn`). */
   addressing: 'pn' | 'lid' = 'pn';
+  /** Online or not, as its presence subscribers see it. */
+  presence: 'available' | 'unavailable' = 'unavailable';
+  /** Chat states companions sent it (composing, recording, paused). */
+  readonly chatstates: { from: string; state: string }[] = [];
   /** What it sent, by id, to answer retry receipts. */
   private readonly sent = new Map<string, { to: string; message: proto.IMessage }>();
   /** Retry receipts it sent for what it could not decrypt, by message id (count). */

@@ -3,6 +3,7 @@ import { deflateSync } from 'node:zlib';
 import { generateMessageIDV2, getBinaryNodeChild, getBinaryNodeChildren, isJidGroup, isLidUser, proto, unixTimestampSeconds } from 'baileys';
 import { SimContact, type ContactMessage, type ContactServer, type Enc, type Envelope } from './contact.js';
 import type { KeyBundle } from './contact-signal.js';
+import { Presence, type ChatState } from './contact-presence.js';
 import { Groups, groupNode, type SimGroup } from './groups.js';
 import { bundleNode, encryptKeysHandler } from './iq/encrypt.js';
 import {
@@ -35,6 +36,7 @@ export class Messaging implements ContactServer {
   readonly contacts = new Map<string, SimContact>();
   readonly groups = new Groups();
   readonly retries = new RetryRecorder();
+  readonly presence: Presence;
   /** Stanzas for companion devices that had no open connection, by device JID, sent (`offline="1"`) when it logs in. */
   readonly offline = new Map<string, BinaryNode[]>();
 
@@ -60,6 +62,9 @@ export class Messaging implements ContactServer {
       .handle({ xmlns: 'privacy', type: 'set', child: 'tokens' }, () => ({ tag: 'iq', attrs: {} }));
     sim.onStanza('message', (node, ctx) => this.fromCompanion(node, ctx));
     sim.onStanza('receipt', (node, ctx) => this.receiptFromCompanion(node, ctx));
+    this.presence = new Presence(sim.registry, (jid) => this.contacts.get(sim.registry.find(jid)?.phone ?? ''), (d, n) => this.toCompanion(d, n));
+    sim.onStanza('presence', (node, ctx) => this.presence.fromCompanion(node, ctx));
+    sim.onStanza('chatstate', (node, ctx) => this.presence.chatstateFromCompanion(node, ctx));
     sim.onLogin(async (conn) => {
       const queued = this.offline.get(conn.jid ?? '') ?? [];
       this.offline.delete(conn.jid ?? '');
@@ -121,6 +126,16 @@ export class Messaging implements ContactServer {
       this.contacts.set(user.phone, c);
     }
     return c;
+  }
+
+  /** `contact` comes online or goes offline, for the companions subscribed to its presence. */
+  setPresence(contact: SimContact, presence: 'available' | 'unavailable'): Promise<void> {
+    return this.presence.set(contact, presence);
+  }
+
+  /** `contact` is typing (or recording, or stopped) in its chat with `to`, a user or a group. */
+  typing(contact: SimContact, to: string, state: ChatState): Promise<void> {
+    return this.presence.typing(contact, to, state, this.groups.get(to)?.members ?? []);
   }
 
   /** A group hosted by the server; `creator` and `members` are phone numbers or PN JIDs. Members' companions are told. */
