@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { BinaryNode } from './types.js';
 
 /** A group the simulated server hosts. Members are PN user JIDs; addressing is by phone number. */
@@ -9,7 +9,15 @@ export interface SimGroup {
   creation: number;
   members: string[];
   admins: Set<string>;
+  /** Settings the `w:g2` IQs change: announcement, locked, ephemeral seconds, description, invite code. */
+  announce: boolean;
+  locked: boolean;
+  ephemeral: number;
+  description?: { id: string; body: string; by: string; t: number };
+  inviteCode: string;
 }
+
+export const newInviteCode = (): string => randomBytes(16).toString('base64url').slice(0, 22);
 
 /** The groups the simulated server knows, by JID. */
 export class Groups {
@@ -19,13 +27,28 @@ export class Groups {
     const creation = Math.floor(Date.now() / 1000);
     const jid = `120363${randomInt(100_000_000, 999_999_999)}${randomInt(100_000, 999_999)}@g.us`;
     const all = [creator, ...members.filter((m) => m !== creator)];
-    const group: SimGroup = { jid, subject, creator, creation, members: all, admins: new Set([creator]) };
+    const group: SimGroup = {
+      jid,
+      subject,
+      creator,
+      creation,
+      members: all,
+      admins: new Set([creator]),
+      announce: false,
+      locked: false,
+      ephemeral: 0,
+      inviteCode: newInviteCode(),
+    };
     this.byJid.set(jid, group);
     return group;
   }
 
   get(jid: string): SimGroup | undefined {
     return this.byJid.get(jid);
+  }
+
+  byInvite(code: string): SimGroup | undefined {
+    return [...this.byJid.values()].find((g) => g.inviteCode === code);
   }
 
   /** Groups `user` (a PN user JID) is a member of. */
@@ -47,11 +70,23 @@ export const groupNode = (g: SimGroup, lidOf: (pn: string) => string | undefined
     size: `${g.members.length}`,
     addressing_mode: 'pn',
   },
-  content: g.members.map((jid) => {
-    const attrs: Record<string, string> = { jid };
-    const lid = lidOf(jid);
-    if (lid) attrs.lid = lid;
-    if (g.admins.has(jid)) attrs.type = jid === g.creator ? 'superadmin' : 'admin';
-    return { tag: 'participant', attrs };
-  }),
+  content: [
+    ...g.members.map((jid): BinaryNode => {
+      const attrs: Record<string, string> = { jid };
+      const lid = lidOf(jid);
+      if (lid) attrs.lid = lid;
+      if (g.admins.has(jid)) attrs.type = jid === g.creator ? 'superadmin' : 'admin';
+      return { tag: 'participant', attrs };
+    }),
+    ...(g.announce ? [{ tag: 'announcement', attrs: {} }] : []),
+    ...(g.locked ? [{ tag: 'locked', attrs: {} }] : []),
+    ...(g.ephemeral ? [{ tag: 'ephemeral', attrs: { expiration: `${g.ephemeral}` } }] : []),
+    ...(g.description ? [descriptionNode(g.description)] : []),
+  ],
+});
+
+export const descriptionNode = (d: NonNullable<SimGroup['description']>): BinaryNode => ({
+  tag: 'description',
+  attrs: { id: d.id, participant: d.by, t: `${d.t}` },
+  content: [{ tag: 'body', attrs: {}, content: Buffer.from(d.body) }],
 });

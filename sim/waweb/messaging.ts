@@ -7,7 +7,10 @@ import { Presence, type ChatState } from './contact-presence.js';
 import { Groups, groupNode, type SimGroup } from './groups.js';
 import { bundleNode, encryptKeysHandler } from './iq/encrypt.js';
 import {
+  groupAcceptInviteHandler,
   groupCreateHandler,
+  groupInviteHandler,
+  groupSettingHandler,
   groupLeaveHandler,
   groupMetadataHandler,
   groupParticipantsHandler,
@@ -47,6 +50,16 @@ export class Messaging implements ContactServer {
       return u && `${u.phone}@s.whatsapp.net`;
     };
     const notify = (g: SimGroup, actor: string, change: BinaryNode, also: string[] = []) => this.notifyGroup(g, actor, change, also);
+    const setting = groupSettingHandler(this.groups, notify);
+    for (const child of ['announcement', 'not_announcement', 'locked', 'unlocked', 'ephemeral', 'not_ephemeral', 'description']) {
+      sim.router.handle({ xmlns: 'w:g2', type: 'set', child }, setting);
+    }
+    sim.router.handle({ xmlns: 'w:g2', type: 'get', child: 'invite' }, groupInviteHandler(this.groups, false));
+    sim.router.handle({ xmlns: 'w:g2', type: 'set', child: 'invite' }, (iq, ctx) =>
+      getBinaryNodeChild(iq, 'invite')?.attrs.code
+        ? groupAcceptInviteHandler(this.groups, notify)(iq, ctx)
+        : groupInviteHandler(this.groups, true)(iq, ctx),
+    );
     for (const action of ['add', 'remove', 'promote', 'demote'] as const) {
       sim.router.handle({ xmlns: 'w:g2', type: 'set', child: action }, groupParticipantsHandler(this.groups, pnOf, action, notify));
     }

@@ -100,4 +100,29 @@ describe('the real baileys library against the simulator: groups (sender keys)',
     expect(l.sim.errors).toEqual([]);
     expect(alice.failures).toEqual([]);
   });
+
+  it('changes settings, description, disappearing timer and invite code; metadata and members follow', async () => {
+    l = await linkInstance(ME);
+    const alice = l.messaging.contact('15550002222', 'Alice');
+    const updates: object[] = [];
+    l.client.sock.ev.on('groups.update', (u) => void updates.push(...u));
+    const { id } = await l.client.sock.groupCreate('Settings', [alice.jid]);
+    await l.client.sock.groupSettingUpdate(id, 'announcement');
+    await l.client.sock.groupSettingUpdate(id, 'locked');
+    await l.client.sock.groupUpdateDescription(id, 'what we do');
+    await l.client.sock.groupToggleEphemeral(id, 86400);
+    const meta = await l.client.sock.groupMetadata(id);
+    expect(meta).toMatchObject({ announce: true, restrict: true, desc: 'what we do', ephemeralDuration: 86400 });
+    await expect.poll(() => updates).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id, announce: true }), expect.objectContaining({ id, restrict: true })]),
+    );
+    const code = await l.client.sock.groupInviteCode(id);
+    expect(code).toMatch(/^[\w-]{22}$/);
+    const fresh = await l.client.sock.groupRevokeInvite(id);
+    expect(fresh).not.toBe(code);
+    // messages still flow after the changes
+    const sent = await l.client.sock.sendMessage(id, { text: 'ephemeral now' });
+    expect((await alice.waitFor('ephemeral now')).key.id).toBe(sent!.key.id);
+    expectNoHiddenFailure(l);
+  });
 });

@@ -1,6 +1,6 @@
 import { getBinaryNodeChild, getBinaryNodeChildren, getBinaryNodeChildString } from 'baileys';
 import type { Groups, SimGroup } from '../groups.js';
-import { groupNode } from '../groups.js';
+import { descriptionNode, groupNode, newInviteCode } from '../groups.js';
 import type { BinaryNode, IqHandler } from '../types.js';
 import { result } from './router.js';
 
@@ -83,3 +83,60 @@ export const groupMetadataHandler =
 export const participatingHandler =
   (groups: Groups, lidOf: LidOf): IqHandler =>
   (_iq, { conn }) => result({ tag: 'groups', attrs: {}, content: groups.of(asker(conn.jid)).map((g) => groupNode(g, lidOf)) });
+
+/** Settings set on a group (`announcement`, `locked`, `ephemeral`, `description`...): stored, told to members, empty result. */
+export const groupSettingHandler =
+  (groups: Groups, notify: GroupNotify): IqHandler =>
+  async (iq, { conn }) => {
+    const g = groups.get(iq.attrs.to ?? '');
+    const change = Array.isArray(iq.content) ? iq.content[0] : undefined;
+    if (!g || !change) return notFound;
+    const by = asker(conn.jid);
+    let told: BinaryNode = change;
+    switch (change.tag) {
+      case 'announcement':
+      case 'not_announcement':
+        g.announce = change.tag === 'announcement';
+        break;
+      case 'locked':
+      case 'unlocked':
+        g.locked = change.tag === 'locked';
+        break;
+      case 'ephemeral':
+      case 'not_ephemeral':
+        g.ephemeral = change.tag === 'ephemeral' ? Number(change.attrs.expiration ?? 0) : 0;
+        break;
+      case 'description': {
+        const body = getBinaryNodeChildString(change, 'body');
+        g.description = body ? { id: change.attrs.id ?? '', body, by, t: Math.floor(Date.now() / 1000) } : undefined;
+        told = g.description ? descriptionNode(g.description) : { tag: 'description', attrs: { delete: 'true' } };
+        break;
+      }
+    }
+    await notify(g, by, told);
+    return result();
+  };
+
+/** `<invite/>` get (the code) or set (a new code) on a group. */
+export const groupInviteHandler =
+  (groups: Groups, revoke: boolean): IqHandler =>
+  (iq) => {
+    const g = groups.get(iq.attrs.to ?? '');
+    if (!g) return notFound;
+    if (revoke) g.inviteCode = newInviteCode();
+    return result({ tag: 'invite', attrs: { code: g.inviteCode } });
+  };
+
+/** `<invite code/>` set to `@g.us`: the asker joins the group the code belongs to. */
+export const groupAcceptInviteHandler =
+  (groups: Groups, notify: GroupNotify): IqHandler =>
+  async (iq, { conn }) => {
+    const g = groups.byInvite(getBinaryNodeChild(iq, 'invite')?.attrs.code ?? '');
+    if (!g) return notFound;
+    const me = asker(conn.jid);
+    if (!g.members.includes(me)) {
+      g.members.push(me);
+      await notify(g, me, { tag: 'add', attrs: { reason: 'invite' }, content: [{ tag: 'participant', attrs: { jid: me } }] });
+    }
+    return result({ tag: 'group', attrs: { jid: g.jid } });
+  };
