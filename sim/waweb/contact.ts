@@ -177,7 +177,8 @@ export class SimContact {
     const devices = this.server.recipients(to, this);
     const type = message.imageMessage || message.videoMessage || message.audioMessage || message.documentMessage || message.stickerMessage ? 'media' : 'text';
     if (!devices.length) throw new Error(`${to} has no device to send to`);
-    if (to.endsWith('@g.us')) {
+    // groups and status share the sender-key path
+    if (to.endsWith('@g.us') || to === 'status@broadcast') {
       const { ciphertext, senderKeyDistributionMessage } = await this.signal.repo.encryptGroupMessage({
         group: to,
         meId: this.jid,
@@ -217,7 +218,7 @@ export class SimContact {
     const keys = extractE2ESessionFromRetryReceipt(receipt);
     if (keys) await repo.injectE2ESession({ jid: device, session: keys });
     const count = Number(getBinaryNodeChild(receipt, 'retry')?.attrs.count ?? 1);
-    const group = original.to.endsWith('@g.us') ? original.to : undefined;
+    const group = original.to.endsWith('@g.us') || original.to === 'status@broadcast' ? original.to : undefined;
     const message: proto.IMessage = group
       ? {
           ...original.message,

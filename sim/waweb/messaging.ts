@@ -26,6 +26,7 @@ import { RetryRecorder } from './retries.js';
 import type { Simulator } from './simulator.js';
 import type { BinaryNode, StanzaContext } from './types.js';
 
+const STATUS = 'status@broadcast';
 const userOf = (jid: string): string => jid.split('@')[0]!.split(':')[0]!;
 const pnUser = (jid: string): string => `${userOf(jid)}@s.whatsapp.net`;
 const now = (): string => `${unixTimestampSeconds()}`;
@@ -40,6 +41,8 @@ export class Messaging implements ContactServer {
   readonly groups = new Groups();
   readonly retries = new RetryRecorder();
   readonly presence: Presence;
+  /** Devices that have a companion's status sender key, by companion device JID. */
+  private readonly statusAudience = new Map<string, Set<Device>>();
   /** Stanzas for companion devices that had no open connection, by device JID, sent (`offline="1"`) when it logs in. */
   readonly offline = new Map<string, BinaryNode[]>();
 
@@ -247,7 +250,12 @@ export class Messaging implements ContactServer {
   }
 
   recipients(to: string, from: SimContact): string[] {
-    const users = isJidGroup(to) ? (this.groups.get(to)?.members ?? []) : [to];
+    // a contact's status goes to every account with a companion
+    const users = isJidGroup(to)
+      ? (this.groups.get(to)?.members ?? [])
+      : to === STATUS
+        ? this.sim.registry.users().filter((u) => u.phone !== from.phone).map((u) => `${u.phone}@s.whatsapp.net`)
+        : [to];
     return users
       .map((u) => this.sim.registry.find(u))
       .filter((u): u is User => !!u)
@@ -257,7 +265,7 @@ export class Messaging implements ContactServer {
 
   /** A contact's stanza to devices: contacts decrypt in-process, companions get it on their socket. */
   async relay(from: SimContact, to: string, id: string, type: string, encs: Map<string, Enc>, skmsg?: Enc): Promise<void> {
-    const group = isJidGroup(to) ? to : undefined;
+    const group = isJidGroup(to) || to === STATUS ? to : undefined;
     // a group stanza without skmsg (a retry resend) goes to the devices it was encrypted for only
     const targets = group && skmsg ? this.recipients(to, from) : [...encs.keys()];
     const t = now();
@@ -337,7 +345,7 @@ export class Messaging implements ContactServer {
     const { id = '', to = '', type = 'text' } = node.attrs;
     await conn.send({ tag: 'ack', attrs: { class: 'message', id, from: to, t: now() } });
     if (!senderJid || !sender) return;
-    const group = isJidGroup(to) ? to : undefined;
+    const group = isJidGroup(to) || to === STATUS ? to : undefined;
     const skmsg = getBinaryNodeChildren(node, 'enc').find((e) => e.attrs.type === 'skmsg');
     const pairwise = new Map<Device, BinaryNode>();
     for (const t of getBinaryNodeChildren(getBinaryNodeChild(node, 'participants'), 'to')) {
@@ -346,7 +354,13 @@ export class Messaging implements ContactServer {
       if (device && e) pairwise.set(device, e);
     }
     const targets = new Set(pairwise.keys());
-    if (group) {
+    if (to === STATUS) {
+      // the audience is whoever ever got this sender's status key (the library only names new ones)
+      const audience = this.statusAudience.get(sender.jid) ?? new Set<Device>();
+      for (const d of pairwise.keys()) audience.add(d);
+      this.statusAudience.set(sender.jid, audience);
+      for (const d of audience) targets.add(d);
+    } else if (group) {
       for (const m of this.groups.get(group)?.members ?? []) {
         const u = this.sim.registry.find(m);
         for (const d of u ? this.devicesOf(u) : []) if (d.jid !== sender.jid) targets.add(d);
