@@ -1,25 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { generateMessageIDV2, getBinaryNodeChild, getBinaryNodeChildren, isJidGroup, isLidUser, proto, unixTimestampSeconds } from 'baileys';
-import { SimContact, type ContactMessage, type ContactServer, type Enc, type Envelope } from './contact.js';
+import { SimContact, type ContactServer, type Enc, type Envelope } from './contact.js';
 import type { KeyBundle } from './contact-signal.js';
 import { Presence, type ChatState } from './contact-presence.js';
 import { Groups, groupNode, type SimGroup } from './groups.js';
 import { bundleNode, encryptKeysHandler } from './iq/encrypt.js';
-import {
-  groupAcceptInviteHandler,
-  groupCreateHandler,
-  groupInviteHandler,
-  groupSettingHandler,
-  groupLeaveHandler,
-  groupMetadataHandler,
-  groupParticipantsHandler,
-  groupSubjectHandler,
-  participatingHandler,
-} from './iq/groups.js';
-import { mediaConnHandler } from './iq/media.js';
-import { MediaServer, makeTestCa, type TestCa } from './media.js';
-import { caDispatcher, downloadMedia, MEDIA_KINDS, mediaOf, uploadMedia, type MediaKind } from './media-crypto.js';
+import { registerGroupIqs } from './iq/groups.js';
+import { MessagingMedia } from './messaging-media.js';
 import { usyncHandler, type DirectoryUser } from './iq/usync.js';
 import type { Device, User } from './registry.js';
 import { RetryRecorder } from './retries.js';
@@ -53,27 +41,10 @@ export class Messaging implements ContactServer {
       return u && `${u.phone}@s.whatsapp.net`;
     };
     const notify = (g: SimGroup, actor: string, change: BinaryNode, also: string[] = []) => this.notifyGroup(g, actor, change, also);
-    const setting = groupSettingHandler(this.groups, notify);
-    for (const child of ['announcement', 'not_announcement', 'locked', 'unlocked', 'ephemeral', 'not_ephemeral', 'description']) {
-      sim.router.handle({ xmlns: 'w:g2', type: 'set', child }, setting);
-    }
-    sim.router.handle({ xmlns: 'w:g2', type: 'get', child: 'invite' }, groupInviteHandler(this.groups, false));
-    sim.router.handle({ xmlns: 'w:g2', type: 'set', child: 'invite' }, (iq, ctx) =>
-      getBinaryNodeChild(iq, 'invite')?.attrs.code
-        ? groupAcceptInviteHandler(this.groups, notify)(iq, ctx)
-        : groupInviteHandler(this.groups, true)(iq, ctx),
-    );
-    for (const action of ['add', 'remove', 'promote', 'demote'] as const) {
-      sim.router.handle({ xmlns: 'w:g2', type: 'set', child: action }, groupParticipantsHandler(this.groups, pnOf, action, notify));
-    }
+    registerGroupIqs(sim.router, this.groups, lidOf, pnOf, notify);
     sim.router
       .handle({ xmlns: 'usync' }, usyncHandler((u) => this.directory(u)))
       .handle({ xmlns: 'encrypt', type: 'get', child: 'key' }, encryptKeysHandler((jid) => this.takeBundle(jid)))
-      .handle({ xmlns: 'w:g2', type: 'get', child: 'query' }, groupMetadataHandler(this.groups, lidOf))
-      .handle({ xmlns: 'w:g2', type: 'get', child: 'participating' }, participatingHandler(this.groups, lidOf))
-      .handle({ xmlns: 'w:g2', type: 'set', child: 'create' }, groupCreateHandler(this.groups, lidOf, pnOf, notify))
-      .handle({ xmlns: 'w:g2', type: 'set', child: 'subject' }, groupSubjectHandler(this.groups, notify))
-      .handle({ xmlns: 'w:g2', type: 'set', child: 'leave' }, groupLeaveHandler(this.groups))
       // the trusted-contact token the library issues after a 1:1 send; contacts do not check one
       .handle({ xmlns: 'privacy', type: 'set', child: 'tokens' }, () => ({ tag: 'iq', attrs: {} }));
     sim.onStanza('message', (node, ctx) => this.fromCompanion(node, ctx));
@@ -89,49 +60,8 @@ export class Messaging implements ContactServer {
     });
   }
 
-  private media: { server: MediaServer; tls: TestCa; dispatcher: ReturnType<typeof caDispatcher> } | undefined;
-
-  /** Starts the HTTPS media host (a test CA of its own) and answers `media_conn` with it. Returns the CA to trust. */
-  async startMedia(): Promise<TestCa> {
-    if (this.media) return this.media.tls;
-    const tls = makeTestCa();
-    const server = await new MediaServer(tls).start();
-    this.media = { server, tls, dispatcher: caDispatcher(tls) };
-    this.sim.router.handle({ xmlns: 'w:m', type: 'set', child: 'media_conn' }, mediaConnHandler(server));
-    return tls;
-  }
-
-  get mediaServer(): MediaServer | undefined {
-    return this.media?.server;
-  }
-
-  private requireMedia() {
-    if (!this.media) throw new Error('call startMedia() first');
-    return this.media;
-  }
-
-  /** `contact` uploads `image` (encrypted) and sends it to `to`. */
-  sendImage(contact: SimContact, to: string, image: Buffer, caption?: string): Promise<string> {
-    return this.sendMedia(contact, to, image, 'image', 'image/jpeg', caption ? { caption } : {});
-  }
-
-  /** `contact` uploads `data` as `kind` and sends it to `to`; `extra` adds fields (caption, fileName, ptt...). */
-  async sendMedia(contact: SimContact, to: string, data: Buffer, kind: MediaKind, mimetype: string, extra: object = {}): Promise<string> {
-    const fields = await uploadMedia(this.requireMedia().server, data, kind, mimetype);
-    return contact.send(to, { [MEDIA_KINDS[kind]]: { ...fields, ...extra } });
-  }
-
-  /** Downloads and decrypts the media a contact received, over HTTPS from the media host. */
-  downloadMedia(m: ContactMessage): Promise<Buffer> {
-    const media = mediaOf(m.message);
-    if (!media) throw new Error(`${m.key.id} carries no media`);
-    return downloadMedia(media.fields, media.kind, this.requireMedia().dispatcher);
-  }
-
-  async stopMedia(): Promise<void> {
-    await this.media?.server.stop();
-    await this.media?.dispatcher.close();
-  }
+  /** The HTTPS media host, once `media.start()` ran. */
+  readonly media = new MessagingMedia(this);
 
   /** The simulated contact of `phone`, created (with a registry user and LID) on first use. */
   contact(phone: string, name = `Contact ${phone}`): SimContact {

@@ -27,15 +27,15 @@ describe('the real baileys library against the simulator: media over the HTTPS m
     const got = await alice.waitFor((m) => m.key.id === sent!.key.id);
     expect(got.message.imageMessage?.caption).toBe('red');
     expect(got.message.imageMessage?.directPath).toMatch(/^\/v\//);
-    expect((await l.messaging.downloadMedia(got)).equals(out)).toBe(true);
+    expect((await l.messaging.media.download(got)).equals(out)).toBe(true);
 
     // contact -> instance: the library downloads by direct path through a dispatcher trusting the test CA
     const back = await jpeg(30, 30, 200);
-    const id = await l.messaging.sendImage(alice, ME_JID, back, 'blue');
+    const id = await l.messaging.media.sendImage(alice, ME_JID, back, 'blue');
     await expect.poll(() => l!.upserts.some((m) => m.key.id === id)).toBe(true);
     const msg = l.upserts.find((m) => m.key.id === id)!;
     expect(msg.message?.imageMessage?.caption).toBe('blue');
-    const dispatcher = caDispatcher(await l.messaging.startMedia());
+    const dispatcher = caDispatcher(await l.messaging.media.start());
     const bytes = await downloadMediaMessage(msg, 'buffer', { options: { dispatcher } as RequestInit });
     await dispatcher.close();
     expect(Buffer.from(bytes).equals(back)).toBe(true);
@@ -49,13 +49,13 @@ describe('the real baileys library against the simulator: media over the HTTPS m
     const sent = await l.client.sock.sendMessage(bob.jid, { document: pdf, mimetype: 'application/pdf', fileName: 'out.pdf' });
     const got = await bob.waitFor((m) => m.key.id === sent!.key.id);
     expect(got.message.documentMessage?.fileName).toBe('out.pdf');
-    expect((await l.messaging.downloadMedia(got)).equals(pdf)).toBe(true);
+    expect((await l.messaging.media.download(got)).equals(pdf)).toBe(true);
     const back = Buffer.from('%PDF-1.4\n' + 'y'.repeat(3000));
-    const id = await l.messaging.sendMedia(bob, ME_JID, back, 'document', 'application/pdf', { fileName: 'in.pdf' });
+    const id = await l.messaging.media.send(bob, ME_JID, back, 'document', 'application/pdf', { fileName: 'in.pdf' });
     await expect.poll(() => l!.upserts.some((m) => m.key.id === id)).toBe(true);
     const msg = l.upserts.find((m) => m.key.id === id)!;
     expect(msg.message?.documentMessage?.fileName).toBe('in.pdf');
-    const dispatcher = caDispatcher(await l.messaging.startMedia());
+    const dispatcher = caDispatcher(await l.messaging.media.start());
     const bytes = await downloadMediaMessage(msg, 'buffer', { options: { dispatcher } as RequestInit });
     await dispatcher.close();
     expect(Buffer.from(bytes).equals(back)).toBe(true);

@@ -31,7 +31,7 @@ export const linkInstance = async (phone: string, { media = false, on }: { media
   const sim = on ?? (await startSimulator());
   const messaging = messagingOf(sim);
   const auth = await tempAuthDir();
-  const config = media ? { fetchAgent: new HttpsAgent({ ca: (await messaging.startMedia()).ca }) } : {};
+  const config = media ? { fetchAgent: new HttpsAgent({ ca: (await messaging.media.start()).ca }) } : {};
   const { client } = await linkByQr(sim, phone, auth, config);
   const upserts: WAMessage[] = [];
   const updates: WAMessageUpdate[] = [];
@@ -65,7 +65,7 @@ export const linkInstance = async (phone: string, { media = false, on }: { media
       await linked.client.closed().catch(() => undefined);
       if (!on) {
         await sim.stop();
-        await messaging.stopMedia();
+        await messaging.media.stop();
       }
       await auth.remove();
     },
@@ -79,6 +79,6 @@ export const expectNoHiddenFailure = (l: Linked): void => {
   expect(l.sim.unanswered()).toEqual([]);
   expect(l.sim.errors).toEqual([]);
   expect([...l.messaging.contacts.values()].flatMap((c) => c.failures)).toEqual([]);
-  expect(l.messaging.mediaServer?.rejected ?? []).toEqual([]);
+  expect(l.messaging.media.server?.rejected ?? []).toEqual([]);
   expect(l.sim.unhandled()).toEqual([]);
 };

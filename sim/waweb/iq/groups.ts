@@ -2,7 +2,7 @@ import { getBinaryNodeChild, getBinaryNodeChildren, getBinaryNodeChildString } f
 import type { Groups, SimGroup } from '../groups.js';
 import { descriptionNode, groupNode, newInviteCode } from '../groups.js';
 import type { BinaryNode, IqHandler } from '../types.js';
-import { result } from './router.js';
+import { type IqRouter, result } from './router.js';
 
 type LidOf = (pn: string) => string | undefined;
 /** The PN user JID of any JID of a known user (LIDs included), undefined for strangers. */
@@ -140,3 +140,26 @@ export const groupAcceptInviteHandler =
     }
     return result({ tag: 'group', attrs: { jid: g.jid } });
   };
+
+/** Every `w:g2` IQ above, on `router`. */
+export const registerGroupIqs = (router: IqRouter, groups: Groups, lidOf: LidOf, pnOf: PnOf, notify: GroupNotify): void => {
+  const setting = groupSettingHandler(groups, notify);
+  for (const child of ['announcement', 'not_announcement', 'locked', 'unlocked', 'ephemeral', 'not_ephemeral', 'description']) {
+    router.handle({ xmlns: 'w:g2', type: 'set', child }, setting);
+  }
+  for (const action of ['add', 'remove', 'promote', 'demote'] as const) {
+    router.handle({ xmlns: 'w:g2', type: 'set', child: action }, groupParticipantsHandler(groups, pnOf, action, notify));
+  }
+  const accept = groupAcceptInviteHandler(groups, notify);
+  const revoke = groupInviteHandler(groups, true);
+  router
+    .handle({ xmlns: 'w:g2', type: 'get', child: 'invite' }, groupInviteHandler(groups, false))
+    .handle({ xmlns: 'w:g2', type: 'set', child: 'invite' }, (iq, ctx) =>
+      getBinaryNodeChild(iq, 'invite')?.attrs.code ? accept(iq, ctx) : revoke(iq, ctx),
+    )
+    .handle({ xmlns: 'w:g2', type: 'get', child: 'query' }, groupMetadataHandler(groups, lidOf))
+    .handle({ xmlns: 'w:g2', type: 'get', child: 'participating' }, participatingHandler(groups, lidOf))
+    .handle({ xmlns: 'w:g2', type: 'set', child: 'create' }, groupCreateHandler(groups, lidOf, pnOf, notify))
+    .handle({ xmlns: 'w:g2', type: 'set', child: 'subject' }, groupSubjectHandler(groups, notify))
+    .handle({ xmlns: 'w:g2', type: 'set', child: 'leave' }, groupLeaveHandler(groups));
+};
