@@ -1,5 +1,6 @@
 import { Curve, type KeyPair } from 'baileys';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { messagingOf, type Messaging, type SimContact } from './contacts.js';
 import { Connection } from './connection.js';
 import { dropConnection } from './drills.js';
 import { registerLoginIqs } from './iq/index.js';
@@ -106,6 +107,16 @@ export class Simulator {
     let sent = 0;
     for (const handler of this.loginHandlers) sent += await handler(conn);
     return sent;
+  }
+
+  /** Contacts, groups, media and receipts (contacts.ts), set up on first use. */
+  get messaging(): Messaging {
+    return messagingOf(this);
+  }
+
+  /** The simulated contact of `number`: `sendText(to, text)`, `received()`, `waitFor(text)`, `read(key)`. */
+  contact(number: string, name?: string): SimContact {
+    return this.messaging.contact(number, name);
   }
 
   /** The simulated phone of `number` (its primary device), created on first use. */

@@ -15,7 +15,7 @@ describe('the real baileys library against the simulator: 1:1 messages', () => {
 
   it('receives a contact text as messages.upsert, first pkmsg then msg, decrypted', async () => {
     l = await linkInstance(ME);
-    const alice = l.messaging.contact('15550002222', 'Alice');
+    const alice = l.sim.contact('15550002222', 'Alice');
     const first = await alice.sendText(ME_JID, 'hello from alice');
     const second = await alice.sendText(ME_JID, 'and again');
     await expect.poll(() => l!.upserts.map(textOf)).toEqual(expect.arrayContaining(['hello from alice', 'and again']));
