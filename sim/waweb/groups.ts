@@ -9,6 +9,8 @@ export interface SimGroup {
   creation: number;
   members: string[];
   admins: Set<string>;
+  /** How members appear on the wire: phone numbers, or LIDs (with `phone_number` / `participant_pn`). */
+  addressing: 'pn' | 'lid';
   /** Settings the `w:g2` IQs change: announcement, locked, ephemeral seconds, description, invite code. */
   announce: boolean;
   locked: boolean;
@@ -23,7 +25,7 @@ export const newInviteCode = (): string => randomBytes(16).toString('base64url')
 export class Groups {
   private readonly byJid = new Map<string, SimGroup>();
 
-  create(subject: string, creator: string, members: string[]): SimGroup {
+  create(subject: string, creator: string, members: string[], addressing: 'pn' | 'lid' = 'pn'): SimGroup {
     const creation = Math.floor(Date.now() / 1000);
     const jid = `120363${randomInt(100_000_000, 999_999_999)}${randomInt(100_000, 999_999)}@g.us`;
     const all = [creator, ...members.filter((m) => m !== creator)];
@@ -34,6 +36,7 @@ export class Groups {
       creation,
       members: all,
       admins: new Set([creator]),
+      addressing,
       announce: false,
       locked: false,
       ephemeral: 0,
@@ -58,24 +61,27 @@ export class Groups {
 }
 
 /** The `<group>` node of the `w:g2` metadata answers (what the library's `extractGroupMetadata` reads). */
-export const groupNode = (g: SimGroup, lidOf: (pn: string) => string | undefined): BinaryNode => ({
+export const groupNode = (g: SimGroup, lidOf: (pn: string) => string | undefined): BinaryNode => {
+  const lidMode = g.addressing === 'lid';
+  const creator = lidMode ? (lidOf(g.creator) ?? g.creator) : g.creator;
+  return {
   tag: 'group',
   attrs: {
     id: g.jid.split('@')[0]!,
     subject: g.subject,
     s_t: `${g.creation}`,
-    s_o: g.creator,
+    s_o: creator,
     creation: `${g.creation}`,
-    creator: g.creator,
+    creator,
+    ...(lidMode ? { creator_pn: g.creator } : {}),
     size: `${g.members.length}`,
-    addressing_mode: 'pn',
+    addressing_mode: g.addressing,
   },
   content: [
-    ...g.members.map((jid): BinaryNode => {
-      const attrs: Record<string, string> = { jid };
-      const lid = lidOf(jid);
-      if (lid) attrs.lid = lid;
-      if (g.admins.has(jid)) attrs.type = jid === g.creator ? 'superadmin' : 'admin';
+    ...g.members.map((pn): BinaryNode => {
+      const lid = lidOf(pn);
+      const attrs: Record<string, string> = lidMode && lid ? { jid: lid, phone_number: pn } : { jid: pn, ...(lid ? { lid } : {}) };
+      if (g.admins.has(pn)) attrs.type = pn === g.creator ? 'superadmin' : 'admin';
       return { tag: 'participant', attrs };
     }),
     ...(g.announce ? [{ tag: 'announcement', attrs: {} }] : []),
@@ -83,7 +89,8 @@ export const groupNode = (g: SimGroup, lidOf: (pn: string) => string | undefined
     ...(g.ephemeral ? [{ tag: 'ephemeral', attrs: { expiration: `${g.ephemeral}` } }] : []),
     ...(g.description ? [descriptionNode(g.description)] : []),
   ],
-});
+  };
+};
 
 export const descriptionNode = (d: NonNullable<SimGroup['description']>): BinaryNode => ({
   tag: 'description',

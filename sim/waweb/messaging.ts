@@ -85,9 +85,9 @@ export class Messaging implements ContactServer {
   }
 
   /** A group hosted by the server; `creator` and `members` are phone numbers or PN JIDs. Members' companions are told. */
-  async createGroup(subject: string, creator: string, members: string[]): Promise<string> {
+  async createGroup(subject: string, creator: string, members: string[], { addressing = 'pn' as 'pn' | 'lid' } = {}): Promise<string> {
     const jid = (p: string) => pnUser(p.includes('@') ? p : `${p.replace(/\D/g, '')}@s.whatsapp.net`);
-    const g = this.groups.create(subject, jid(creator), members.map(jid));
+    const g = this.groups.create(subject, jid(creator), members.map(jid), addressing);
     const lidOf = (pn: string) => this.sim.registry.find(pn)?.lid;
     await this.notifyGroup(g, g.creator, { tag: 'create', attrs: {}, content: [groupNode(g, lidOf)] });
     return g.jid;
@@ -218,7 +218,9 @@ export class Messaging implements ContactServer {
       }
       if (!device) continue;
       const attrs: Record<string, string> = group
-        ? { from: group, participant: from.jid, participant_lid: from.lidJid, addressing_mode: 'pn' }
+        ? this.groups.get(group)?.addressing === 'lid'
+          ? { from: group, participant: from.lidJid, participant_pn: from.jid, addressing_mode: 'lid' }
+          : { from: group, participant: from.jid, participant_lid: from.lidJid, addressing_mode: 'pn' }
         : from.addressing === 'lid'
           ? { from: from.lidJid, sender_pn: from.jid }
           : { from: from.jid, sender_lid: from.lidJid };
@@ -298,6 +300,8 @@ export class Messaging implements ContactServer {
     }
     const t = now();
     for (const device of targets) {
+      // never back to the sending device (in LID groups the library encrypts for itself too)
+      if (device.jid === sender.jid) continue;
       const encs = [pairwise.get(device), skmsg].filter((e): e is BinaryNode => !!e);
       const user = this.sim.registry.find(device.jid);
       const contact = device.id === 0 && user ? this.contacts.get(user.phone) : undefined;
@@ -316,7 +320,9 @@ export class Messaging implements ContactServer {
       }
       const own = userOf(device.jid) === userOf(senderJid);
       const attrs: Record<string, string> = group
-        ? { from: group, participant: senderJid, participant_lid: sender.lid, addressing_mode: 'pn' }
+        ? this.groups.get(group)?.addressing === 'lid'
+          ? { from: group, participant: sender.lid, participant_pn: senderJid, addressing_mode: 'lid' }
+          : { from: group, participant: senderJid, participant_lid: sender.lid, addressing_mode: 'pn' }
         : own
           ? { from: senderJid, recipient: to }
           : { from: senderJid, sender_lid: sender.lid };

@@ -125,4 +125,22 @@ describe('the real baileys library against the simulator: groups (sender keys)',
     expect((await alice.waitFor('ephemeral now')).key.id).toBe(sent!.key.id);
     expectNoHiddenFailure(l);
   });
+
+  it('a LID-addressed group: members by LID with their phone numbers, sender keys both ways', async () => {
+    l = await linkInstance(ME);
+    const alice = l.messaging.contact('15550002222', 'Alice');
+    const group = await l.messaging.createGroup('By LID', ME, [alice.phone], { addressing: 'lid' });
+    const meta = await l.client.sock.groupMetadata(group);
+    expect(meta.addressingMode).toBe('lid');
+    expect(meta.participants).toEqual(expect.arrayContaining([expect.objectContaining({ id: alice.lidJid, phoneNumber: alice.jid })]));
+    const sent = await l.client.sock.sendMessage(group, { text: 'lid hello' });
+    expect((await alice.waitFor('lid hello')).key.id).toBe(sent!.key.id);
+    const id = await alice.sendText(group, 'lid reply');
+    await expect.poll(() => l!.upserts.find((m) => m.key.id === id)).toBeDefined();
+    const got = l.upserts.find((m) => m.key.id === id)!;
+    expect(textOf(got)).toBe('lid reply');
+    expect(got.key.participant).toBe(alice.lidJid);
+    expect(got.key.participantAlt).toBe(alice.jid);
+    expectNoHiddenFailure(l);
+  });
 });
