@@ -172,6 +172,22 @@ export class SimContact {
     return this.send(to, { conversation: text });
   }
 
+  /** Reacts to message `id` in the chat with `to` (`fromMe`: the contact's own message). */
+  react(to: string, id: string, emoji: string, fromMe = false): Promise<string> {
+    return this.send(to, { reactionMessage: { key: { remoteJid: to, fromMe, id }, text: emoji, senderTimestampMs: Date.now() } });
+  }
+
+  /** Edits its own message `id` sent to `to`. */
+  edit(to: string, id: string, text: string): Promise<string> {
+    const type = proto.Message.ProtocolMessage.Type.MESSAGE_EDIT;
+    return this.send(to, { protocolMessage: { type, key: { remoteJid: to, fromMe: true, id }, editedMessage: { conversation: text }, timestampMs: Date.now() } });
+  }
+
+  /** Deletes its own message `id` sent to `to`, for everyone. */
+  revoke(to: string, id: string): Promise<string> {
+    return this.send(to, { protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: { remoteJid: to, fromMe: true, id } } });
+  }
+
   /** Encrypts `message` for every device of `to` (a user or a group) and hands it to the server. */
   async send(to: string, message: proto.IMessage, id = generateMessageIDV2()): Promise<string> {
     const devices = this.server.recipients(to, this);

@@ -1,4 +1,4 @@
-import { WAMessageStatus } from 'baileys';
+import { WAMessageStatus, WAMessageStubType } from 'baileys';
 import { connect } from '../../sim/waweb/client.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectNoHiddenFailure, linkInstance, textOf, type Linked } from './messaging-harness.js';
@@ -143,5 +143,25 @@ describe('the real baileys library against the simulator: 1:1 messages', () => {
     expect(l.messaging.retries.seen).toEqual([]);
     expect(l.sim.unanswered()).toEqual([]);
     expect(l.sim.errors).toEqual([]);
+  });
+
+  it('gets a contact\'s reaction, edit and delete as the library\'s reaction and update events', async () => {
+    l = await linkInstance(ME);
+    const ivy = l.messaging.contact('15550004321', 'Ivy');
+    const reactions: { id?: string | null; text?: string | null }[] = [];
+    l.client.sock.ev.on('messages.reaction', (rs) => void reactions.push(...rs.map((r) => ({ id: r.key.id, text: r.reaction.text }))));
+    const mine = await l.client.sock.sendMessage(ivy.jid, { text: 'react to this' });
+    await ivy.waitFor('react to this');
+    await ivy.react(ME_JID, mine!.key.id!, '👍');
+    await expect.poll(() => reactions).toContainEqual({ id: mine!.key.id, text: '👍' });
+
+    const id = await ivy.sendText(ME_JID, 'tpyo');
+    await ivy.edit(ME_JID, id, 'typo');
+    await expect.poll(() =>
+      l!.updates.find((u) => u.key.id === id && u.update.message?.editedMessage)?.update.message?.editedMessage?.message?.conversation,
+    ).toBe('typo');
+    await ivy.revoke(ME_JID, id);
+    await expect.poll(() => l!.updates.some((u) => u.key.id === id && u.update.messageStubType === WAMessageStubType.REVOKE)).toBe(true);
+    expectNoHiddenFailure(l);
   });
 });
