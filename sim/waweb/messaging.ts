@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
 import { generateMessageIDV2, getBinaryNodeChild, getBinaryNodeChildren, isJidGroup, isLidUser, proto, unixTimestampSeconds } from 'baileys';
 import { SimContact, type ContactServer, type Enc, type Envelope } from './contact.js';
 import type { KeyBundle } from './contact-signal.js';
@@ -7,6 +6,7 @@ import { Presence, type ChatState } from './contact-presence.js';
 import { Groups, groupNode, type SimGroup } from './groups.js';
 import { bundleNode, encryptKeysHandler } from './iq/encrypt.js';
 import { registerGroupIqs } from './iq/groups.js';
+import { historyNotification, type HistoryChat } from './messaging-history.js';
 import { MessagingMedia } from './messaging-media.js';
 import { usyncHandler, type DirectoryUser } from './iq/usync.js';
 import type { Device, User } from './registry.js';
@@ -357,21 +357,14 @@ export class Messaging implements ContactServer {
   }
 
   /**
-   * The account's phone, as a Signal device, tells its companions that history sync is done
-   * (an inline, empty INITIAL_BOOTSTRAP). Without it the library holds its events back for
-   * 20 s after pairing, waiting for history.
+   * The account's phone, as a Signal device, sends its companions the initial history (an inline
+   * INITIAL_BOOTSTRAP with `chats`, empty by default). Without it the library holds its events
+   * back for 20 s after pairing, waiting for history.
    */
-  async bootstrapHistory(phone: string): Promise<string> {
+  async bootstrapHistory(phone: string, chats: HistoryChat[] = []): Promise<string> {
     const user = this.sim.registry.user(phone);
     const device = this.contact(user.phone, user.pushName);
-    const syncType = proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP;
-    const inline = deflateSync(proto.HistorySync.encode({ syncType, conversations: [], progress: 100 }).finish());
-    return device.send(device.jid, {
-      protocolMessage: {
-        type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
-        historySyncNotification: { syncType, progress: 100, initialHistBootstrapInlinePayload: inline },
-      },
-    });
+    return device.send(device.jid, historyNotification(chats));
   }
 
   /**

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { linkByQr, tempAuthDir, type AuthDir, type Client } from '../../sim/waweb/client.js';
 import { startSimulator, type Simulator } from '../../sim/waweb/index.js';
 import { messagingOf, type Messaging } from '../../sim/waweb/contacts.js';
+import type { HistoryChat } from '../../sim/waweb/messaging-history.js';
 
 /** A simulator with messaging, and one real library instance linked to `phone` and ready to send. */
 export interface Linked {
@@ -15,6 +16,8 @@ export interface Linked {
   updates: WAMessageUpdate[];
   /** Group receipts: `message-receipt.update`. */
   receipts: MessageUserReceiptUpdate[];
+  /** What `messaging-history.set` brought. */
+  history: { chats: string[]; messages: WAMessage[] };
   /** `groups.upsert` (ids) and `group-participants.update` (action, participants) as they came. */
   groupEvents: { event: string; ids: string[]; action?: string }[];
   stop(): Promise<void>;
@@ -27,7 +30,10 @@ export const textOf = (m: WAMessage): string | undefined =>
  * `media`: start the HTTPS media host and give the library a `fetchAgent` that trusts its test CA.
  * `on`: link to that simulator (a second account) instead of starting one; `stop()` then leaves it running.
  */
-export const linkInstance = async (phone: string, { media = false, on }: { media?: boolean; on?: Simulator } = {}): Promise<Linked> => {
+export const linkInstance = async (
+  phone: string,
+  { media = false, on, history = [] }: { media?: boolean; on?: Simulator; history?: HistoryChat[] } = {},
+): Promise<Linked> => {
   const sim = on ?? (await startSimulator());
   const messaging = messagingOf(sim);
   const auth = await tempAuthDir();
@@ -46,9 +52,14 @@ export const linkInstance = async (phone: string, { media = false, on }: { media
   client.sock.ev.on('messages.update', (u) => void updates.push(...u));
   // contacts can only start a session once the library uploaded its prekeys
   await expect.poll(() => sim.phone(phone).companions()[0]?.keys?.preKeys.size ?? 0).toBeGreaterThan(0);
-  const history = new Promise<void>((resolve) => client.sock.ev.on('messaging-history.status', (s) => s.status === 'complete' && resolve()));
-  await messaging.bootstrapHistory(phone);
-  await history;
+  const synced: Linked['history'] = { chats: [], messages: [] };
+  client.sock.ev.on('messaging-history.set', ({ chats, messages }) => {
+    synced.chats.push(...chats.map((c) => c.id ?? ''));
+    synced.messages.push(...messages);
+  });
+  const bootstrapped = new Promise<void>((resolve) => client.sock.ev.on('messaging-history.status', (s) => s.status === 'complete' && resolve()));
+  await messaging.bootstrapHistory(phone, history);
+  await bootstrapped;
   await expect.poll(() => client.sock.ev.isBuffering()).toBe(false);
   const linked: Linked = {
     sim,
@@ -59,6 +70,7 @@ export const linkInstance = async (phone: string, { media = false, on }: { media
     updates,
     receipts,
     groupEvents,
+    history: synced,
     // the test may have replaced the client (a reconnect): end whichever is current
     stop: async () => {
       linked.client.sock.end(undefined);
