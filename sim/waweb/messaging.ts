@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { generateMessageIDV2, getBinaryNodeChild, getBinaryNodeChildren, isJidGroup, isLidUser, proto, unixTimestampSeconds } from 'baileys';
 import { SimContact, type ContactServer, type Enc, type Envelope } from './contact.js';
 import type { KeyBundle } from './contact-signal.js';
+import { Calls } from './contact-call.js';
 import { Presence, type ChatState } from './contact-presence.js';
 import { Groups, groupNode, type SimGroup } from './groups.js';
 import { bundleNode, encryptKeysHandler } from './iq/encrypt.js';
@@ -29,6 +30,7 @@ export class Messaging implements ContactServer {
   readonly groups = new Groups();
   readonly retries = new RetryRecorder();
   readonly presence: Presence;
+  readonly calls: Calls;
   /** Devices that have a companion's status sender key, by companion device JID. */
   private readonly statusAudience = new Map<string, Set<Device>>();
   /** Stanzas for companion devices that had no open connection, by device JID, sent (`offline="1"`) when it logs in. */
@@ -52,6 +54,8 @@ export class Messaging implements ContactServer {
     this.presence = new Presence(sim.registry, (jid) => this.contacts.get(sim.registry.find(jid)?.phone ?? ''), (d, n) => this.toCompanion(d, n));
     sim.onStanza('presence', (node, ctx) => this.presence.fromCompanion(node, ctx));
     sim.onStanza('chatstate', (node, ctx) => this.presence.chatstateFromCompanion(node, ctx));
+    this.calls = new Calls(sim.registry, (d, n) => this.toCompanion(d, n));
+    sim.onStanza('call', (node, ctx) => this.calls.fromCompanion(node, ctx));
     sim.onLogin(async (conn) => {
       const queued = this.offline.get(conn.jid ?? '') ?? [];
       this.offline.delete(conn.jid ?? '');
