@@ -164,4 +164,12 @@ describe('the real baileys library against the simulator: 1:1 messages', () => {
     await expect.poll(() => l!.updates.some((u) => u.key.id === id && u.update.messageStubType === WAMessageStubType.REVOKE)).toBe(true);
     expectNoHiddenFailure(l);
   });
+
+  it('answers onWhatsApp from the registry: contacts are in, unknown numbers are not', async () => {
+    l = await linkInstance(ME);
+    const jane = l.messaging.contact('15550003456', 'Jane');
+    const found = await l.client.sock.onWhatsApp(jane.jid, '15559990000@s.whatsapp.net');
+    expect(found).toEqual([{ jid: jane.jid, exists: true }]);
+    expectNoHiddenFailure(l);
+  });
 });
