@@ -170,7 +170,7 @@ export class Messaging implements ContactServer {
 
   /** Contacts whose next pairwise enc the server damages on the way (a drill: Bad MAC, then a retry). */
   private readonly corruptNext = new Set<string>();
-
+  /** Contacts whose next group message reaches companions without the sender key (a drill). */
   private readonly withholdNext = new Set<string>();
 
   /** Drill: the next group message of `contact` reaches companions without its sender key (skmsg only). */
