@@ -5,6 +5,16 @@ import { CONFIGURABLE_EVENT_KEYS } from '../domain/events.js';
 export const Obj = <P extends Record<string, TSchema>>(properties: P, options: Record<string, unknown> = {}) =>
   Type.Object(properties, { additionalProperties: true, ...options });
 
+/**
+ * A required non-empty string: only emptiness gets upstream's sentence `The "<name>" cannot be empty`; a wrong type
+ * keeps the library's own words (the sentence sits on an inner schema, so only its minLength failure uses it).
+ */
+export const NotEmpty = (name: string, options: Record<string, unknown> = {}) =>
+  Type.String({ allOf: [{ minLength: 1, 'x-error': `The "${name}" cannot be empty` }], ...options } as never);
+
+/** As NotEmpty, but every failure (wrong type included) answers the sentence, as upstream's message schemas do. */
+export const NotEmptyStrict = (name: string) => Type.String({ minLength: 1, 'x-error': `The "${name}" cannot be empty` } as never);
+
 export const Loose = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
 
 export const InstanceParams = Obj({ instanceName: Type.String({ description: 'Instance name' }) });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { RouteContext } from '../app.js';
-import { errorResponses, InstanceParams, Loose, MessageKeySchema, Obj, TimestampRange } from '../schemas.js';
+import { errorResponses, InstanceParams, Loose, MessageKeySchema, NotEmpty, Obj, TimestampRange } from '../schemas.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import type { Presence } from '../../channels/channel.js';
 import { ChatStateService } from '../../domain/chatState.js';
@@ -37,9 +37,8 @@ const NumbersBody = Obj({ numbers: Type.Array(Type.String({ minLength: 1 }), { m
 const ProfilePictureBody = Obj({ number: Type.String({ minLength: 1 }) });
 
 /** Upstream's isNotEmpty: a wrong type keeps the library's words, only an empty string gets this sentence. */
-const Filled = (name: string) => Type.String({ allOf: [{ minLength: 1, 'x-error': `The "${name}" cannot be empty` }] } as never);
 const LastMessageSchema = Obj({
-  key: Obj({ id: Filled('id'), fromMe: Type.Boolean(), remoteJid: Filled('remoteJid') }),
+  key: Obj({ id: NotEmpty('id'), fromMe: Type.Boolean(), remoteJid: NotEmpty('remoteJid') }),
   messageTimestamp: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 const ArchiveBody = Obj({ archive: Type.Boolean(), lastMessage: Type.Optional(LastMessageSchema), chat: Type.Optional(Type.String({ minLength: 1 })) });
@@ -49,7 +48,7 @@ const PresenceBody = Obj({
   presence: Type.String({ enum: ['unavailable', 'available', 'composing', 'recording', 'paused'] }),
   delay: Type.Number({ minimum: 0, maximum: 300000, description: 'ms the presence is shown (the request waits as long), then "paused"' }),
 });
-const BlockBody = Obj({ number: Filled('number'), status: Type.String({ enum: ['block', 'unblock'] }) });
+const BlockBody = Obj({ number: NotEmpty('number'), status: Type.String({ enum: ['block', 'unblock'] }) });
 const FindStatusBody = Obj({ where: Type.Optional(Obj({ remoteJid: Type.Optional(Type.String()), id: Type.Optional(Type.String()) })), ...Page });
 const RemoteJidQuery = Obj({ remoteJid: Type.Optional(Type.String()) });
 const StatusRow = Obj({ id: Type.String(), keyId: Type.String(), remoteJid: Type.String(), fromMe: Type.Boolean(), participant: Type.Union([Type.String(), Type.Null()]), pollUpdates: Type.Null(), status: Type.String(), messageId: Type.String(), instanceId: Type.String() });

@@ -1,21 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { RouteContext } from '../app.js';
-import { errorResponses, InstanceParams, Loose, Obj } from '../schemas.js';
+import { errorResponses, InstanceParams, Loose, NotEmptyStrict, Obj } from '../schemas.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import { MessageChanges } from '../../domain/messageChanges.js';
 import { isGroupJid } from '../../domain/jid.js';
 import { withExamples } from '../openapi.js';
 
 /** A string that, when given, must not be empty (upstream's isNotEmpty rule and its wording). */
-const NotEmpty = (name: string) => Type.String({ minLength: 1, 'x-error': `The "${name}" cannot be empty` } as never);
 
-const KeyFields = { id: NotEmpty('id'), remoteJid: NotEmpty('remoteJid'), fromMe: Type.Boolean() };
+const KeyFields = { id: NotEmptyStrict('id'), remoteJid: NotEmptyStrict('remoteJid'), fromMe: Type.Boolean() };
 
-const UpdateMessageBody = withExamples(Obj({ number: NotEmpty('number'), key: Obj(KeyFields), text: NotEmpty('text') }), { number: '5511999999999', key: { id: '3EB0A1B2C3D4E5F60718', remoteJid: '5511999999999@s.whatsapp.net', fromMe: true }, text: 'Corrected text' });
-const DeleteMessageBody = withExamples(Obj({ ...KeyFields, participant: Type.Optional(NotEmpty('participant')) }), { id: '3EB0A1B2C3D4E5F60718', fromMe: true, remoteJid: '5511999999999@s.whatsapp.net' });
+const UpdateMessageBody = withExamples(Obj({ number: NotEmptyStrict('number'), key: Obj(KeyFields), text: NotEmptyStrict('text') }), { number: '5511999999999', key: { id: '3EB0A1B2C3D4E5F60718', remoteJid: '5511999999999@s.whatsapp.net', fromMe: true }, text: 'Corrected text' });
+const DeleteMessageBody = withExamples(Obj({ ...KeyFields, participant: Type.Optional(NotEmptyStrict('participant')) }), { id: '3EB0A1B2C3D4E5F60718', fromMe: true, remoteJid: '5511999999999@s.whatsapp.net' });
 const PlayedMessagesBody = withExamples(Obj({ playedMessages: Type.Array(Obj(KeyFields), { minItems: 1, maxItems: 1000 }) }), { playedMessages: [{ id: '3A5F1C2B9E0D4F6A8B7C', fromMe: false, remoteJid: '5511999999999@s.whatsapp.net' }] });
-const PollVoteBody = withExamples(Obj({ message: Obj({ key: Obj({ id: NotEmpty('id') }) }), remoteJid: NotEmpty('remoteJid') }), { message: { key: { id: '3EB0A1B2C3D4E5F60718' } }, remoteJid: '5511999999999@s.whatsapp.net' });
+const PollVoteBody = withExamples(Obj({ message: Obj({ key: Obj({ id: NotEmptyStrict('id') }) }), remoteJid: NotEmptyStrict('remoteJid') }), { message: { key: { id: '3EB0A1B2C3D4E5F60718' } }, remoteJid: '5511999999999@s.whatsapp.net' });
 
 /** The raw WhatsApp message of an edit or revoke, as upstream answers with Baileys' WAMessage. */
 const ProtocolMessageResponse = Obj({ key: Obj({ remoteJid: Type.String(), fromMe: Type.Boolean(), id: Type.String() }), message: Loose(), messageTimestamp: Type.Integer(), status: Type.String() });

@@ -1,9 +1,8 @@
 import { Type, type TSchema } from 'typebox';
-import { Loose, Obj } from '../schemas.js';
+import { Loose, NotEmpty, Obj } from '../schemas.js';
 import { withExamples } from '../openapi.js';
 
 /** A non-empty string; only the emptiness check carries upstream's sentence (a wrong type keeps the library's words). */
-const NotEmpty = (name: string, options: Record<string, unknown> = {}) => Type.String({ allOf: [{ minLength: 1, 'x-error': `The "${name}" cannot be empty` }], ...options } as never);
 const Numbers = (name: string) => Type.Array(Type.String({ minLength: 10, pattern: '\\d+', 'x-error': `"${name}" must be an array of numeric strings` } as never), { minItems: 1, uniqueItems: true });
 const GroupJid = Type.Optional(Type.String({ description: 'The group (`...@g.us`; the suffix is added when missing); or `?groupJid=`' }));
 

@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { RouteContext } from '../app.js';
-import { errorResponses, InstanceParams, Obj } from '../schemas.js';
+import { errorResponses, InstanceParams, NotEmpty, Obj } from '../schemas.js';
 import { NumberField } from '../sendSchemas.js';
 import { withExamples } from '../openapi.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import { LabelService } from '../../domain/labels.js';
 import { InstanceCache } from '../../domain/instanceCache.js';
 
-const HandleLabelBody = Obj({ number: NumberField, labelId: Type.String({ allOf: [{ minLength: 1, 'x-error': 'The "labelId" cannot be empty' }] } as never), action: Type.String({ enum: ['add', 'remove'] }) });
+const HandleLabelBody = Obj({ number: NumberField, labelId: NotEmpty('labelId'), action: Type.String({ enum: ['add', 'remove'] }) });
 const LabelRow = Obj({ color: Type.String(), name: Type.String(), id: Type.String(), predefinedId: Type.Union([Type.String(), Type.Null()]) });
 
 const tags = ['label'];

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
 import type { RouteContext } from '../app.js';
-import { errorResponses, InstanceParams, Obj, StoredMessageSchema } from '../schemas.js';
+import { errorResponses, InstanceParams, NotEmptyStrict, Obj, StoredMessageSchema } from '../schemas.js';
 import { CommonSendFields, RecipientFields } from '../sendSchemas.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import type { CommonSendInput } from '../../domain/messages.js';
@@ -10,14 +10,13 @@ import { assertButtons, assertPollValues, assertReaction, contactCards } from '.
 import { withExamples } from '../openapi.js';
 
 /** A string that, when given, must not be empty (upstream's isNotEmpty rule and its wording). */
-const NotEmpty = (name: string) => Type.String({ minLength: 1, 'x-error': `The "${name}" cannot be empty` } as never);
 
 const SendTextBody = withExamples(Obj({ ...RecipientFields, text: Type.String({ maxLength: 65536 }) }), { number: '5511999999999', text: 'Hello! See https://example.com', linkPreview: true, mentioned: ['5511988887777'] });
 
 const SendLocationBody = withExamples(Obj({ ...RecipientFields, latitude: Type.Number(), longitude: Type.Number(), name: Type.String(), address: Type.String() }), { number: '5511999999999', latitude: -23.5613, longitude: -46.6565, name: 'MASP', address: 'Av. Paulista, 1578, São Paulo' });
 
 const ContactSchema = Obj({
-  fullName: NotEmpty('fullName'),
+  fullName: NotEmptyStrict('fullName'),
   phoneNumber: Type.String({ minLength: 10 }),
   wuid: Type.Optional(Type.String({ minLength: 10, pattern: '\\d+', 'x-error': '"wuid" must be a numeric string' } as never)),
   organization: Type.Optional(Type.String()),
@@ -26,7 +25,7 @@ const ContactSchema = Obj({
 });
 const SendContactBody = withExamples(Obj({ ...RecipientFields, contact: Type.Array(ContactSchema, { minItems: 1, maxItems: 100 }) }), { number: '5511999999999', contact: [{ fullName: 'Ana Souza', phoneNumber: '+55 11 98877-0001', organization: 'ACME', email: 'ana@acme.example' }] });
 
-const ReactionKey = Obj({ id: NotEmpty('id'), remoteJid: NotEmpty('remoteJid'), fromMe: Type.Boolean(), participant: Type.Optional(Type.String()) });
+const ReactionKey = Obj({ id: NotEmptyStrict('id'), remoteJid: NotEmptyStrict('remoteJid'), fromMe: Type.Boolean(), participant: Type.Optional(Type.String()) });
 const SendReactionBody = withExamples(Obj({ ...CommonSendFields, key: ReactionKey, reaction: Type.String({ description: 'One emoji, or "" to remove the reaction' }) }), { key: { id: '3EB0A1B2C3D4E5F60718', remoteJid: '5511999999999@s.whatsapp.net', fromMe: false }, reaction: '👍' }, { key: { id: '3EB0A1B2C3D4E5F60718', remoteJid: '5511999999999@s.whatsapp.net', fromMe: false }, reaction: '' });
 
 const SendPollBody = withExamples(Obj({
@@ -36,8 +35,8 @@ const SendPollBody = withExamples(Obj({
   values: Type.Array(Type.String({ maxLength: 1024 }), { minItems: 2, maxItems: 10 }),
 }), { number: '5511999999999', name: 'Lunch?', selectableCount: 1, values: ['pizza', 'sushi', 'salad'] });
 
-const ListRow = Obj({ title: NotEmpty('title'), description: Type.Optional(NotEmpty('description')), rowId: NotEmpty('rowId') });
-const ListSection = Obj({ title: NotEmpty('title'), rows: Type.Array(ListRow, { minItems: 1 }) });
+const ListRow = Obj({ title: NotEmptyStrict('title'), description: Type.Optional(NotEmptyStrict('description')), rowId: NotEmptyStrict('rowId') });
+const ListSection = Obj({ title: NotEmptyStrict('title'), rows: Type.Array(ListRow, { minItems: 1 }) });
 const SendListBody = withExamples(Obj({
   ...RecipientFields,
   title: Type.String(),
@@ -50,10 +49,10 @@ const SendListBody = withExamples(Obj({
 const ButtonSchema = Obj({
   type: Type.String({ enum: ['reply', 'copy', 'url', 'call', 'pix'] }),
   displayText: Type.Optional(Type.String()),
-  id: Type.Optional(NotEmpty('id')),
-  url: Type.Optional(NotEmpty('url')),
+  id: Type.Optional(NotEmptyStrict('id')),
+  url: Type.Optional(NotEmptyStrict('url')),
   copyCode: Type.Optional(Type.String()),
-  phoneNumber: Type.Optional(NotEmpty('phoneNumber')),
+  phoneNumber: Type.Optional(NotEmptyStrict('phoneNumber')),
   currency: Type.Optional(Type.String()),
   name: Type.Optional(Type.String()),
   keyType: Type.Optional(Type.String({ enum: ['phone', 'email', 'cpf', 'cnpj', 'random'] })),

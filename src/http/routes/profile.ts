@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
 import type { RouteContext } from '../app.js';
-import { errorResponses, InstanceParams, Loose, Obj } from '../schemas.js';
+import { errorResponses, InstanceParams, Loose, NotEmpty, Obj } from '../schemas.js';
 import { withExamples } from '../openapi.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import type { PrivacySettings } from '../../channels/operations/privacy.js';
@@ -19,9 +19,8 @@ const PrivacyBody = Obj({
 });
 const NumberBody = Obj({ number: Type.Optional(Type.String({ minLength: 1, description: "Someone else's number; the instance's own profile when omitted" })) });
 /** Upstream's isNotEmpty: a wrong type keeps the library's words, only an empty string gets this sentence. */
-const Filled = (name: string) => Type.String({ allOf: [{ minLength: 1, 'x-error': `The "${name}" cannot be empty` }] } as never);
-const NameBody = Obj({ name: Filled('name') });
-const StatusBody = Obj({ status: Filled('status') });
+const NameBody = Obj({ name: NotEmpty('name') });
+const StatusBody = Obj({ status: NotEmpty('status') });
 const PictureBody = Obj({ picture: Type.Optional(Type.String({ description: 'Image URL or base64' })) });
 const Update = Obj({ update: Type.String() });
 const ProfileResponse = Obj({

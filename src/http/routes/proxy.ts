@@ -1,20 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { RouteContext } from '../app.js';
-import { errorResponses, InstanceParams, Obj } from '../schemas.js';
+import { errorResponses, InstanceParams, NotEmpty, Obj } from '../schemas.js';
 import { withExamples } from '../openapi.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import { MASKED_PASSWORD, maskProxy, proxyServiceOf } from '../../domain/proxies.js';
 
 /** A required string upstream also refuses when empty, with its wording (a wrong type keeps the type message). */
-const Filled = (name: string, description: string) => Type.String({ description, allOf: [{ minLength: 1, 'x-error': `The "${name}" cannot be empty` }] } as never);
 
 const ProxyBody = withExamples(
   Obj({
     enabled: Type.Boolean(),
-    host: Filled('host', 'Proxy host name or IP address'),
-    port: Filled('port', 'Proxy port, as a string'),
-    protocol: Filled('protocol', 'http, https, socks4 or socks5'),
+    host: NotEmpty('host', { description: 'Proxy host name or IP address' }),
+    port: NotEmpty('port', { description: 'Proxy port, as a string' }),
+    protocol: NotEmpty('protocol', { description: 'http, https, socks4 or socks5' }),
     username: Type.Optional(Type.String()),
     password: Type.Optional(Type.String({ description: 'Stored sealed; answers show it masked' })),
   }),

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { RouteContext } from '../app.js';
-import { errorResponses, InstanceParams, Loose, Obj, StoredMessageSchema } from '../schemas.js';
+import { errorResponses, InstanceParams, Loose, NotEmpty, Obj, StoredMessageSchema } from '../schemas.js';
 import { RecipientFields } from '../sendSchemas.js';
 import { withExamples } from '../openapi.js';
 import { metaValidationErrors, withMetaErrors } from '../metaErrors.js';
@@ -12,7 +12,6 @@ import { AddressRefused, assertAllowedUrl } from '../../security/addressGuard.js
 
 const Category = Type.String({ enum: ['AUTHENTICATION', 'MARKETING', 'UTILITY'] });
 /** Required and not empty, with upstream's wording for an empty value (a wrong type keeps the type message). */
-const Filled = (name: string) => Type.String({ allOf: [{ minLength: 1, 'x-error': `The "${name}" cannot be empty` }] } as never);
 
 const orderUpdate = {
   name: 'order_update',
@@ -31,10 +30,10 @@ const CreateBody = withExamples(
   { ...orderUpdate, webhookUrl: 'https://crm.example.com/template-status' },
 );
 const EditBody = withExamples(
-  Obj({ templateId: Filled('templateId'), category: Type.Optional(Category), allowCategoryChange: Type.Optional(Type.Boolean()), ttl: Type.Optional(Type.Number()), components: Type.Optional(Type.Array(Type.Unknown())) }),
+  Obj({ templateId: NotEmpty('templateId'), category: Type.Optional(Category), allowCategoryChange: Type.Optional(Type.Boolean()), ttl: Type.Optional(Type.Number()), components: Type.Optional(Type.Array(Type.Unknown())) }),
   { templateId: '1234567890123456', components: [{ type: 'BODY', text: 'Hello {{1}}, your order shipped.', example: { body_text: [['Ana']] } }] },
 );
-const DeleteBody = withExamples(Obj({ name: Filled('name'), hsmId: Type.Optional(Type.String()) }), { name: 'order_update' }, { name: 'order_update', hsmId: '1234567890123456' });
+const DeleteBody = withExamples(Obj({ name: NotEmpty('name'), hsmId: Type.Optional(Type.String()) }), { name: 'order_update' }, { name: 'order_update', hsmId: '1234567890123456' });
 const SendTemplateBody = withExamples(
   Obj({ ...RecipientFields, name: Type.String(), language: Type.String(), components: Type.Optional(Type.Array(Type.Unknown())), webhookUrl: Type.Optional(Type.String()) }),
   {
