@@ -7,7 +7,8 @@ import { EventBus } from './events/bus.js';
 import { CommitQueue } from './events/commitQueue.js';
 import { WebhookDispatcher } from './events/webhook/dispatcher.js';
 import { WebhookSink } from './events/webhook/sink.js';
-import type { TargetOptions } from './events/webhook/targets.js';
+import { webhookRouter, type TargetOptions } from './events/webhook/targets.js';
+import { WebhookTransport } from './events/transports/webhook.js';
 import { OutboxStore } from './events/outbox/store.js';
 import { DeliveryWorker } from './events/outbox/worker.js';
 import { OutboxSink } from './events/outbox/sink.js';
@@ -80,9 +81,11 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   let bus: EventBus;
   if (config.webhook.durable) {
     const box = new SecretBox(config.auth.encryptionKey);
-    const w = new DeliveryWorker(repos.outbox, box, { webhook: config.webhook, leaseMs: config.webhook.outboxLeaseMs, logger: logger.child({ component: 'delivery' }), inlineMedia });
+    const wh = config.webhook;
+    const transports = [new WebhookTransport(wh, box, logger.child({ component: 'delivery' }))];
+    const w = new DeliveryWorker(repos.outbox, { transports, concurrency: wh.concurrency, leaseMs: wh.outboxLeaseMs, deliveredRetentionSeconds: wh.deliveredRetentionSeconds, deadRetentionSeconds: wh.deadRetentionSeconds, logger: logger.child({ component: 'delivery' }), inlineMedia });
     worker = w;
-    bus = new EventBus(new CommitQueue(db, new OutboxStore(repos.outbox, targets, box, (rows) => w.accept(rows))), logger);
+    bus = new EventBus(new CommitQueue(db, new OutboxStore(repos.outbox, [webhookRouter(targets)], box, (rows) => w.accept(rows))), logger);
     bus.addSink(new OutboxSink(worker, 10_000));
   } else {
     bus = new EventBus(new CommitQueue(db, undefined), logger);

@@ -19,6 +19,7 @@ import { TemplateRepository } from './templateRepository.js';
 import { PollVoteRepository } from './pollVoteRepository.js';
 import { MessageAmendments } from './messageAmendments.js';
 import { MediaRepository } from './mediaRepository.js';
+import { EventTransportRepository } from './eventTransportRepository.js';
 
 /** All repositories over one database. */
 export class Repositories {
@@ -41,12 +42,14 @@ export class Repositories {
   readonly pollVotes: PollVoteRepository;
   readonly amendments: MessageAmendments;
   readonly media: MediaRepository;
+  readonly eventTransports: EventTransportRepository;
 
   constructor(readonly db: Db, encryptionKey: string) {
     const box = new SecretBox(encryptionKey);
     this.instances = new InstanceRepository(db, box);
     this.settings = new SettingsRepository(db);
     this.webhooks = new WebhookRepository(db, box);
+    this.eventTransports = new EventTransportRepository(db, box);
     this.messages = new MessageRepository(db);
     this.chats = new ChatRepository(db);
     this.contacts = new ContactRepository(db);
