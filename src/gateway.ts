@@ -9,6 +9,7 @@ import { WebhookDispatcher } from './events/webhook/dispatcher.js';
 import { WebhookSink } from './events/webhook/sink.js';
 import { webhookRouter, type TargetOptions } from './events/webhook/targets.js';
 import { WebhookTransport } from './events/transports/webhook.js';
+import { eventBuses } from './events/transports/index.js';
 import { OutboxStore } from './events/outbox/store.js';
 import { DeliveryWorker } from './events/outbox/worker.js';
 import { OutboxSink } from './events/outbox/sink.js';
@@ -79,17 +80,21 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   const inlineMedia = (body: string) => inlineMediaRefs(body, (key) => mediaService.readAll(key));
   let worker: DeliveryWorker | undefined;
   let bus: EventBus;
-  if (config.webhook.durable) {
-    const box = new SecretBox(config.auth.encryptionKey);
-    const wh = config.webhook;
-    const transports = [new WebhookTransport(wh, box, logger.child({ component: 'delivery' }))];
+  const box = new SecretBox(config.auth.encryptionKey);
+  const buses = eventBuses(config.events, { envelope: targets.envelope, settingOf: (id, kind) => registry.getById(id)?.transports.get(kind) }, logger);
+  const wh = config.webhook;
+  let dispatcher: WebhookDispatcher | undefined;
+  if (wh.durable || buses.transports.length) {
+    // Webhooks go through the outbox unless WEBHOOK_DURABLE=false; the event buses always do.
+    const transports = [...(wh.durable ? [new WebhookTransport(wh, box, logger.child({ component: 'delivery' }))] : []), ...buses.transports];
+    const routers = [...(wh.durable ? [webhookRouter(targets)] : []), ...buses.routers];
     const w = new DeliveryWorker(repos.outbox, { transports, concurrency: wh.concurrency, leaseMs: wh.outboxLeaseMs, deliveredRetentionSeconds: wh.deliveredRetentionSeconds, deadRetentionSeconds: wh.deadRetentionSeconds, logger: logger.child({ component: 'delivery' }), inlineMedia });
     worker = w;
-    bus = new EventBus(new CommitQueue(db, new OutboxStore(repos.outbox, [webhookRouter(targets)], box, (rows) => w.accept(rows))), logger);
+    bus = new EventBus(new CommitQueue(db, new OutboxStore(repos.outbox, routers, box, (rows) => w.accept(rows))), logger);
     bus.addSink(new OutboxSink(worker, 10_000));
-  } else {
-    bus = new EventBus(new CommitQueue(db, undefined), logger);
-    const dispatcher = new WebhookDispatcher({ retry: config.webhook.retry, timeoutMs: config.webhook.requestTimeoutMs, concurrencyPerDestination: config.webhook.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }), inlineMedia });
+  } else bus = new EventBus(new CommitQueue(db, undefined), logger);
+  if (!wh.durable) {
+    dispatcher = new WebhookDispatcher({ retry: wh.retry, timeoutMs: wh.requestTimeoutMs, concurrencyPerDestination: wh.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }), inlineMedia });
     bus.addSink(new WebhookSink(targets, dispatcher));
   }
 
