@@ -35,6 +35,8 @@ export interface Config {
   qrcode: { limit: number; refreshMs: number; color: string };
   delInstanceMinutes: number | false;
   sandbox: { enabled: boolean; ackDelayMs: number };
+  /** CHATWOOT_ENABLED: the /chatwoot routes work (else 400 "Chatwoot is disabled", as upstream). */
+  chatwoot: { enabled: boolean };
   /** Meta embedded-signup settings that `POST /verify-creds` hands to the global key's holder. */
   facebook: { appId: string | null; configId: string | null; userToken: string | null };
   /** How /proxy/set tests a proxy: a request through it to `probeUrl` must answer within `probeTimeoutMs`. */
@@ -237,6 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     delInstanceMinutes,
     sandbox: { enabled: r.bool('SANDBOX_ENABLED', true), ackDelayMs: r.int('SANDBOX_ACK_DELAY_MS', 5, 0, 60000) },
+    chatwoot: { enabled: r.bool('CHATWOOT_ENABLED', false) },
     facebook: { appId: r.optional('FACEBOOK_APP_ID') ?? null, configId: r.optional('FACEBOOK_CONFIG_ID') ?? null, userToken: r.optional('FACEBOOK_USER_TOKEN') ?? null },
     proxy: { probeUrl: r.str('PROXY_PROBE_URL', 'https://icanhazip.com/'), probeTimeoutMs: r.int('PROXY_PROBE_TIMEOUT_MS', 5000, 100, 60000) },
     ingest: { maxPendingPerInstance: r.int('INGEST_MAX_PENDING_PER_INSTANCE', 10_000, 1, 10_000_000), maxPendingTotal: r.int('INGEST_MAX_PENDING_TOTAL', 200_000, 1, 100_000_000) },
