@@ -176,7 +176,7 @@ export class FakeChatwoot {
       let fields: Record<string, unknown>;
       const files: { bytes: Buffer; fileName: string; mimetype: string }[] = [];
       if (contentType.startsWith('multipart/form-data')) {
-        const form = await new Request('http://x/', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData();
+        const form = await new Request('http://x/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(raw) }).formData();
         fields = {};
         for (const [k, v] of form.entries()) {
           if (typeof v === 'string') fields[k] = v;

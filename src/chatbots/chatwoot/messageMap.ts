@@ -14,9 +14,12 @@ export class MessageMap {
 
   /** Inserts the link unless either side is already linked; true when this call inserted it. */
   async claim(instanceId: string, link: MessageLink): Promise<boolean> {
-    const insert = cw(this.db.kysely).insertInto('chatwootMessages').values({ id: rowId(), instanceId, ...link, createdAt: nowIso() });
-    const res = await (this.db.provider === 'mysql' ? insert.onDuplicateKeyUpdate({ id: sql`id` }) : insert.onConflict((oc) => oc.doNothing())).executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+    const id = rowId();
+    const insert = cw(this.db.kysely).insertInto('chatwootMessages').values({ id, instanceId, ...link, createdAt: nowIso() });
+    if (this.db.provider !== 'mysql') return Number((await insert.onConflict((oc) => oc.doNothing()).executeTakeFirst()).numInsertedOrUpdatedRows ?? 0n) > 0;
+    // MySQL counts a row found by ON DUPLICATE KEY as affected: whether ours went in is whether its fresh id is there.
+    await insert.onDuplicateKeyUpdate({ id: sql`id` }).execute();
+    return !!(await cw(this.db.kysely).selectFrom('chatwootMessages').select('id').where('id', '=', id).executeTakeFirst());
   }
 
   /** Gives a claim back (the WhatsApp send it was made for did not go out). */
