@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../sim/waweb/index.js';
 import { messagingOf, type Messaging } from '../../sim/waweb/contacts.js';
 import { WebhookReceiver, type Received } from '../helpers/receiver.js';
@@ -20,10 +23,17 @@ export interface BaileysBench {
   stop(): Promise<void>;
 }
 
-export async function startBench(env: Record<string, string> = {}, reuse?: { sim: Simulator; hook: WebhookReceiver; dir?: string }): Promise<BaileysBench> {
+/** `media`: start the simulator's HTTPS media host and have the gateway trust its test CA (BAILEYS_EXTRA_CA_FILE). */
+export async function startBench(env: Record<string, string> = {}, reuse?: { sim: Simulator; hook: WebhookReceiver; dir?: string }, { media = false } = {}): Promise<BaileysBench> {
   const sim = reuse?.sim ?? (await startSimulator());
   const hook = reuse?.hook ?? (await new WebhookReceiver().start());
-  const fullEnv = { BAILEYS_WEBSOCKET_URL: sim.url, SANDBOX_ENABLED: 'false', ...env };
+  const extra: Record<string, string> = {};
+  if (media) {
+    const dir = mkdtempSync(join(tmpdir(), 'baileys-ca-'));
+    writeFileSync(join(dir, 'ca.pem'), (await messagingOf(sim).media.start()).ca);
+    extra.BAILEYS_EXTRA_CA_FILE = join(dir, 'ca.pem');
+  }
+  const fullEnv = { BAILEYS_WEBSOCKET_URL: sim.url, SANDBOX_ENABLED: 'false', ...extra, ...env };
   const server = await startTestServer(fullEnv, reuse?.dir);
   const bench: BaileysBench = {
     sim,
