@@ -70,6 +70,9 @@ function suite(provider: Provider): void {
       'channelKeys.instanceId->instances',
       'chatLabels.instanceId->instances',
       'chats.instanceId->instances',
+      'chatwootConfigs.instanceId->instances',
+      'chatwootMessages.instanceId->instances',
+      'chatwootOutbox.instanceId->instances',
       'contacts.instanceId->instances',
       'instanceCounters.instanceId->instances',
       'labels.instanceId->instances',
@@ -86,7 +89,7 @@ function suite(provider: Provider): void {
     ];
     let found: string[] = [];
     if (provider === 'sqlite') {
-      for (const t of ['settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'channelKeys', 'instanceCounters', 'media', 'labels', 'chatLabels', 'pollVotes', 'proxies', 'templates']) {
+      for (const t of ['settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'channelKeys', 'instanceCounters', 'media', 'labels', 'chatLabels', 'pollVotes', 'proxies', 'templates', 'chatwootConfigs', 'chatwootMessages', 'chatwootOutbox']) {
         const { rows } = await sql<{ from: string; table: string; on_delete: string }>`select * from pragma_foreign_key_list(${t})`.execute(db.kysely);
         found.push(...rows.map((r) => `${t}.${r.from}->${r.table}:${r.on_delete}`));
       }
