@@ -19,6 +19,7 @@ import { TemplateRepository } from './templateRepository.js';
 import { PollVoteRepository } from './pollVoteRepository.js';
 import { MessageAmendments } from './messageAmendments.js';
 import { MediaRepository } from './mediaRepository.js';
+import { InboxRepository } from './inboxRepository.js';
 
 /** All repositories over one database. */
 export class Repositories {
@@ -41,6 +42,7 @@ export class Repositories {
   readonly pollVotes: PollVoteRepository;
   readonly amendments: MessageAmendments;
   readonly media: MediaRepository;
+  readonly inbox: InboxRepository;
 
   constructor(readonly db: Db, encryptionKey: string) {
     const box = new SecretBox(encryptionKey);
@@ -63,6 +65,7 @@ export class Repositories {
     this.pollVotes = new PollVoteRepository(db);
     this.amendments = new MessageAmendments(db);
     this.media = new MediaRepository(db);
+    this.inbox = new InboxRepository(db);
   }
 
   transaction<T>(fn: (tx: import('./instanceRepository.js').Executor) => Promise<T>): Promise<T> {

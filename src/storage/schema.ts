@@ -232,6 +232,15 @@ export interface MediaTable {
   createdAt: string;
 }
 
+export interface ChannelInboxTable {
+  seq: Generated<number>;
+  channel: string;
+  payload: string;
+  attempts: Generated<number>;
+  lastError: string | null;
+  receivedAt: string;
+}
+
 export interface Database {
   instances: InstanceTable;
   settings: SettingTable;
@@ -252,4 +261,5 @@ export interface Database {
   chatLabels: ChatLabelTable;
   proxies: ProxyTable;
   templates: TemplateTable;
+  channelInbox: ChannelInboxTable;
 }
