@@ -29,7 +29,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof ApiError) return reply.status(err.status).headers(err.headers).send(errorBody(err.status, err.response));
     // A business platform (Meta's Graph API) refused a send or a call: upstream's Meta-style 400.
-    if (err instanceof GraphError) return reply.status(400).send(metaErrorBody(err.body, 'whatsapp_business'));
+    // (Routes declare the upstream error shape for 400; this body is the other upstream shape, so it skips that serializer.)
+    if (err instanceof GraphError) return reply.status(400).type('application/json').serializer(JSON.stringify).send(metaErrorBody(err.body, 'whatsapp_business'));
     if (err.validation) return reply.status(400).send(errorBody(400, formatValidationErrors(err.validation, err.validationContext)));
     const known = err.code ? FRAMEWORK_ERRORS[err.code] : undefined;
     if (known) return reply.status(known.status).send(errorBody(known.status, known.message(err)));
