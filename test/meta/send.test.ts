@@ -29,7 +29,7 @@ describe('Meta sends: the exact Graph request of every message type', () => {
   const uploaded = async (data: Buffer, mimetype: string): Promise<MediaSource> => {
     const saved = await w.server.gateway.media.save(live.id, data, mimetype);
     const source: MediaSource = { storageKey: saved.key, mimetype, fileLength: saved.size, fileSha256: saved.sha256, mediaUrl: await w.server.gateway.media.url(saved.key) };
-    Object.assign(source, await optionalOperations(live, 'media')!.upload({ data, mimetype, fileSha256: saved.sha256 }));
+    Object.assign(source, await optionalOperations(live, 'media')!.upload!({ data, mimetype, fileSha256: saved.sha256 }));
     return source;
   };
   const send = (content: OutboundContent, number = TO) => w.server.gateway.messages.send(live, { number }, content);
