@@ -35,6 +35,7 @@ export interface Config {
   qrcode: { limit: number; refreshMs: number; color: string };
   delInstanceMinutes: number | false;
   sandbox: { enabled: boolean; ackDelayMs: number };
+  baileys: BaileysConfig;
   /** Meta embedded-signup settings that `POST /verify-creds` hands to the global key's holder. */
   facebook: { appId: string | null; configId: string | null; userToken: string | null };
   /** How /proxy/set tests a proxy: a request through it to `probeUrl` must answer within `probeTimeoutMs`. */
@@ -70,6 +71,28 @@ export interface ChatbotConfig {
   openaiApiUrl: string;
   /** CHATBOT_TIMEOUT_MS: how long one call to a bot platform may take. */
   timeoutMs: number;
+}
+
+/** The WhatsApp Web channel (Baileys). */
+export interface BaileysConfig {
+  enabled: boolean;
+  /** BAILEYS_WEBSOCKET_URL; undefined: the library's own WhatsApp Web URL. */
+  websocketUrl?: string;
+  /** CONFIG_SESSION_PHONE_CLIENT / CONFIG_SESSION_PHONE_NAME: how the linked device is named on the phone. */
+  phoneClient: string;
+  phoneName: string;
+  /** Closes in a row after which an instance stops reconnecting. */
+  maxFailures: number;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+  /** Socket starts a second when instances resume (start-up, reconnects): spreads 1,000 instances over time. */
+  restorePerSecond: number;
+  /** A send that does not finish (or that the server does not ack) in this time restarts the socket. */
+  sendTimeoutMs: number;
+  ackTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** BAILEYS_EXTRA_CA_FILE: a PEM bundle trusted besides the system roots for media hosts (a TLS-inspecting egress). */
+  extraCaFile?: string;
 }
 
 export class ConfigError extends Error {}
@@ -254,6 +277,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     delInstanceMinutes,
     sandbox: { enabled: r.bool('SANDBOX_ENABLED', true), ackDelayMs: r.int('SANDBOX_ACK_DELAY_MS', 5, 0, 60000) },
+    baileys: readBaileys(r),
     facebook: { appId: r.optional('FACEBOOK_APP_ID') ?? null, configId: r.optional('FACEBOOK_CONFIG_ID') ?? null, userToken: r.optional('FACEBOOK_USER_TOKEN') ?? null },
     proxy: { probeUrl: r.str('PROXY_PROBE_URL', 'https://icanhazip.com/'), probeTimeoutMs: r.int('PROXY_PROBE_TIMEOUT_MS', 5000, 100, 60000) },
     ingest: { maxPendingPerInstance: r.int('INGEST_MAX_PENDING_PER_INSTANCE', 10_000, 1, 10_000_000), maxPendingTotal: r.int('INGEST_MAX_PENDING_TOTAL', 200_000, 1, 100_000_000) },
@@ -276,6 +300,26 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.webhook.global.enabled && !config.webhook.global.url) r.problems.push('WEBHOOK_GLOBAL_URL is required when WEBHOOK_GLOBAL_ENABLED=true');
   if (r.problems.length) throw new ConfigError(`Invalid configuration:\n  - ${r.problems.join('\n  - ')}`);
   return config;
+}
+
+function readBaileys(r: Reader): BaileysConfig {
+  const websocketUrl = r.optional('BAILEYS_WEBSOCKET_URL');
+  if (websocketUrl !== undefined && !/^wss?:\/\/\S+$/i.test(websocketUrl)) r.problems.push(`BAILEYS_WEBSOCKET_URL must be a ws:// or wss:// URL (got "${websocketUrl}")`);
+  const extraCaFile = r.optional('BAILEYS_EXTRA_CA_FILE');
+  return {
+    enabled: r.bool('BAILEYS_ENABLED', true),
+    ...(websocketUrl ? { websocketUrl } : {}),
+    phoneClient: r.str('CONFIG_SESSION_PHONE_CLIENT', 'Evolution API'),
+    phoneName: r.str('CONFIG_SESSION_PHONE_NAME', 'Chrome'),
+    maxFailures: r.int('BAILEYS_MAX_FAILURES', 10, 1, 1000),
+    reconnectBaseMs: r.int('BAILEYS_RECONNECT_BASE_MS', 1000, 0, 600000),
+    reconnectMaxMs: r.int('BAILEYS_RECONNECT_MAX_MS', 60000, 0, 3600000),
+    restorePerSecond: r.num('BAILEYS_RESTORE_PER_SECOND', 20, 0.01, 100000),
+    sendTimeoutMs: r.int('BAILEYS_SEND_TIMEOUT_MS', 30000, 100, 600000),
+    ackTimeoutMs: r.int('BAILEYS_ACK_TIMEOUT_MS', 30000, 100, 600000),
+    connectTimeoutMs: r.int('BAILEYS_CONNECT_TIMEOUT_MS', 20000, 100, 600000),
+    ...(extraCaFile ? { extraCaFile } : {}),
+  };
 }
 
 function readCache(r: Reader): CacheConfig {

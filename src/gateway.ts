@@ -94,7 +94,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   }
 
   const drivers = new Map(channelDrivers(config).map((d) => [d.integration, d]));
-  for (const d of drivers.values()) await d.start?.();
+  for (const d of drivers.values()) await d.start?.({ repos, media: mediaService, metrics, logger });
 
   const cache = await createCache(config.cache, logger);
   const instanceCache = new InstanceCache(cache, config.cache.ttlSeconds);

@@ -16,10 +16,12 @@ export interface UploadedMedia {
 
 /** Media on the platform's servers: uploading what is sent, downloading what was received. */
 export interface MediaOps {
-  upload(media: MediaUpload): Promise<UploadedMedia>;
+  /** Absent where the channel's library encrypts and uploads media itself as it sends (Baileys). */
+  upload?(media: MediaUpload): Promise<UploadedMedia>;
   /**
    * The bytes of a received media message part (`message.imageMessage` and the like, with its url/directPath);
-   * undefined when the platform no longer has them.
+   * undefined when the platform no longer has them. `messageType` (imageMessage, documentMessage...) says how the
+   * bytes were encrypted, where the platform encrypts media by kind.
    */
-  download(part: Record<string, unknown>): Promise<Buffer | undefined>;
+  download(part: Record<string, unknown>, messageType?: string): Promise<Buffer | undefined>;
 }
