@@ -48,6 +48,7 @@ export interface Config {
   ingest: { maxPendingPerInstance: number; maxPendingTotal: number };
   cache: CacheConfig;
   media: MediaConfig;
+  chatbots: ChatbotConfig;
   logLevel: string;
   version: string;
 }
@@ -78,6 +79,22 @@ export interface MetaConfig {
   /** true: media is uploaded to Graph and sent by id; false: sent by link to the media store's signed URL. */
   uploadMedia: boolean;
   requestTimeoutMs: number;
+}
+
+/** Chatbot integrations (upstream's <NAME>_ENABLED flags, all false by default; Evolution Bot is always on). */
+export interface ChatbotConfig {
+  typebot: boolean;
+  openai: boolean;
+  dify: boolean;
+  flowise: boolean;
+  n8n: boolean;
+  evoai: boolean;
+  /** OPENAI_API_KEY_GLOBAL: used when a bot's credentials are missing. */
+  openaiGlobalKey?: string;
+  /** OPENAI_API_URL: the OpenAI API base (an OpenAI-compatible server, a local fake in tests). */
+  openaiApiUrl: string;
+  /** CHATBOT_TIMEOUT_MS: how long one call to a bot platform may take. */
+  timeoutMs: number;
 }
 
 /** The WhatsApp Web channel (Baileys). */
@@ -303,6 +320,17 @@ export function loadConfig(env: Env = process.env): Config {
     ingest: { maxPendingPerInstance: r.int('INGEST_MAX_PENDING_PER_INSTANCE', 10_000, 1, 10_000_000), maxPendingTotal: r.int('INGEST_MAX_PENDING_TOTAL', 200_000, 1, 100_000_000) },
     cache: readCache(r),
     media: readMedia(r),
+    chatbots: {
+      typebot: r.bool('TYPEBOT_ENABLED', false),
+      openai: r.bool('OPENAI_ENABLED', false),
+      dify: r.bool('DIFY_ENABLED', false),
+      flowise: r.bool('FLOWISE_ENABLED', false),
+      n8n: r.bool('N8N_ENABLED', false),
+      evoai: r.bool('EVOAI_ENABLED', false),
+      openaiGlobalKey: r.optional('OPENAI_API_KEY_GLOBAL'),
+      openaiApiUrl: r.str('OPENAI_API_URL', 'https://api.openai.com/v1'),
+      timeoutMs: r.int('CHATBOT_TIMEOUT_MS', 60_000, 100, 600_000),
+    },
     logLevel: parseLogLevel(r),
     version: '2.3.6',
   };

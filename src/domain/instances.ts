@@ -258,7 +258,7 @@ export class InstanceService {
       onHoldBack: () => this.deps.metrics?.holdBacks.inc({ channel: driver.integration }),
       commit: async (works) => {
         const outcome = await committer.commit(live, works);
-        this.messages.afterCommit(live, outcome.received);
+        this.messages.afterCommit(live, outcome);
       },
     });
     const listener = channelListener(live, { bus, repos, connectionChanged: (l, u) => this.connectionChanged(l, u) });
