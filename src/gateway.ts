@@ -32,6 +32,7 @@ import { createCache } from './cache/factory.js';
 import { InstanceCache } from './domain/instanceCache.js';
 import { Chatwoot } from './chatbots/chatwoot/service.js';
 import { chainStores } from './events/storeChain.js';
+import { Chatbots } from './chatbots/chatbots.js';
 
 export interface ResolvedConfig extends Config {
   auth: Config['auth'] & { apiKey: string; encryptionKey: string };
@@ -57,6 +58,8 @@ export interface Gateway {
   media: MediaService;
   /** The Chatwoot integration (routes, webhook, sync). */
   chatwoot: Chatwoot;
+  /** The chatbot engine (hooked into the inbound path) and the service of the bot routes. */
+  chatbots: Chatbots;
   /** The durable delivery worker (undefined with WEBHOOK_DURABLE=false). */
   worker?: DeliveryWorker;
   /** Stops channels, waits for in-flight deliveries (up to `drainMs`), closes the database. */
@@ -110,6 +113,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   const messages = new MessageService(repos, bus, instances, instanceCache, metrics);
   instances.messages = messages;
   const chats = new ChatQueries(repos, instances, instanceCache);
+  const chatbots = new Chatbots({ config, repos, registry, bus, media: mediaService, messages, instances, logger });
 
   bus.subscribe((e) => metrics.events.inc({ event: e.event }));
   metrics.bind({
@@ -131,10 +135,12 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   await chatwoot.start({ repos, messages, media: mediaService, instances });
   const restored = await instances.restoreAll();
   logger.info({ instances: restored }, 'instances restored');
+  await chatbots.start();
 
   return {
-    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService, chatwoot,
+    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService, chatwoot, chatbots,
     async close(drainMs = 10_000) {
+      await chatbots.close();
       await instances.shutdown();
       await chatwoot.stop();
       for (const d of drivers.values()) await d.close?.();
