@@ -30,6 +30,7 @@ import { Metrics } from './observability/metrics.js';
 import type { Cache } from './cache/cache.js';
 import { createCache } from './cache/factory.js';
 import { InstanceCache } from './domain/instanceCache.js';
+import { Chatbots } from './chatbots/chatbots.js';
 
 export interface ResolvedConfig extends Config {
   auth: Config['auth'] & { apiKey: string; encryptionKey: string };
@@ -53,6 +54,8 @@ export interface Gateway {
   cache: Cache;
   /** Media pipeline: loading media given by URL, base64 or upload, and the media store (disk or S3). */
   media: MediaService;
+  /** The chatbot engine (hooked into the inbound path) and the service of the bot routes. */
+  chatbots: Chatbots;
   /** The durable delivery worker (undefined with WEBHOOK_DURABLE=false). */
   worker?: DeliveryWorker;
   /** Stops channels, waits for in-flight deliveries (up to `drainMs`), closes the database. */
@@ -105,6 +108,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   const messages = new MessageService(repos, bus, instances, instanceCache, metrics);
   instances.messages = messages;
   const chats = new ChatQueries(repos, instances, instanceCache);
+  const chatbots = new Chatbots({ config, repos, registry, bus, media: mediaService, messages, instances, logger });
 
   bus.subscribe((e) => metrics.events.inc({ event: e.event }));
   metrics.bind({
@@ -125,10 +129,12 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   await worker?.start();
   const restored = await instances.restoreAll();
   logger.info({ instances: restored }, 'instances restored');
+  await chatbots.start();
 
   return {
-    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService,
+    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService, chatbots,
     async close(drainMs = 10_000) {
+      await chatbots.close();
       await instances.shutdown();
       for (const d of drivers.values()) await d.close?.();
       await bus.drain(drainMs);

@@ -11,7 +11,8 @@ import type { Metrics } from '../observability/metrics.js';
 import type { InstanceCache } from './instanceCache.js';
 import { operations, optionalOperations, requireSend } from './capabilities.js';
 import { publicView, sentRecord } from './messageView.js';
-import type { IngestWork } from './ingest/writer.js';
+import type { CommitOutcome, IngestWork } from './ingest/writer.js';
+import { InboundHooks } from './inboundHooks.js';
 
 export { publicView } from './messageView.js';
 
@@ -31,13 +32,19 @@ export interface SendTextInput extends CommonSendInput {
 
 /** Sending, receiving and acknowledging messages: each one stored, then announced as events. */
 export class MessageService {
+  /** What acts on messages once they are stored: chatbots, Chatwoot. */
+  readonly hooks: InboundHooks;
+
   constructor(
     private readonly repos: Repositories,
     private readonly bus: EventBus,
     private readonly instances: InstanceService,
     private readonly cache: InstanceCache,
     private readonly metrics?: Metrics,
-  ) {}
+    hooks?: InboundHooks,
+  ) {
+    this.hooks = hooks ?? new InboundHooks();
+  }
 
   async sendText(live: LiveInstance, input: SendTextInput): Promise<Omit<StoredMessage, 'id'>> {
     if (!input.text.trim()) throw badRequest('Text is required');
@@ -69,8 +76,9 @@ export class MessageService {
     return live.ingest.push({ kind: 'batch', work, weight: messages.length });
   }
 
-  /** After a batch committed: counts, and auto-read when the instance reads what it receives. */
-  afterCommit(live: LiveInstance, received: StoredMessage[]): void {
+  /** After a batch committed: the inbound hooks, counts, and auto-read when the instance reads what it receives. */
+  afterCommit(live: LiveInstance, { received, committed }: CommitOutcome): void {
+    this.hooks.run(live, committed);
     if (!received.length) return;
     this.metrics?.messages.inc({ direction: 'received', channel: live.instance.integration }, received.length);
     if (live.settings.readMessages && live.channel.state === 'open' && optionalOperations(live, 'receipts')) {
