@@ -27,6 +27,8 @@ import { webhookRoutes } from './routes/webhook.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { eventTransportRoutes } from './routes/eventTransports.js';
 import { healthRoutes } from './routes/health.js';
+import { chatwootRoutes } from './routes/chatwoot.js';
+import { chatbotRoutes } from './routes/chatbots.js';
 import { enterCorrelation } from '../observability/context.js';
 import { endSpan, tracer } from '../observability/tracing.js';
 import type { Span } from '@opentelemetry/api';
@@ -120,6 +122,8 @@ export async function buildApp(gateway: Gateway): Promise<App> {
     webhookRoutes(scope, ctx);
     deliveryRoutes(scope, ctx);
     eventTransportRoutes(scope, ctx);
+    chatwootRoutes(scope, ctx);
+    chatbotRoutes(scope, ctx);
     for (const driver of gateway.drivers.values()) driver.routes?.(scope, ctx);
   });
   return app;

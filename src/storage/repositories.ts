@@ -20,6 +20,9 @@ import { PollVoteRepository } from './pollVoteRepository.js';
 import { MessageAmendments } from './messageAmendments.js';
 import { MediaRepository } from './mediaRepository.js';
 import { EventTransportRepository } from './eventTransportRepository.js';
+import { InboxRepository } from './inboxRepository.js';
+import { ChatbotRepository } from './chatbotRepository.js';
+import { OpenaiCredsRepository } from './openaiCredsRepository.js';
 
 /** All repositories over one database. */
 export class Repositories {
@@ -43,6 +46,9 @@ export class Repositories {
   readonly amendments: MessageAmendments;
   readonly media: MediaRepository;
   readonly eventTransports: EventTransportRepository;
+  readonly inbox: InboxRepository;
+  readonly chatbots: ChatbotRepository;
+  readonly openaiCreds: OpenaiCredsRepository;
 
   constructor(readonly db: Db, encryptionKey: string) {
     const box = new SecretBox(encryptionKey);
@@ -66,6 +72,9 @@ export class Repositories {
     this.pollVotes = new PollVoteRepository(db);
     this.amendments = new MessageAmendments(db);
     this.media = new MediaRepository(db);
+    this.inbox = new InboxRepository(db);
+    this.chatbots = new ChatbotRepository(db, box);
+    this.openaiCreds = new OpenaiCredsRepository(db, box);
   }
 
   transaction<T>(fn: (tx: import('./instanceRepository.js').Executor) => Promise<T>): Promise<T> {

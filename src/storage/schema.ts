@@ -247,6 +247,70 @@ export interface MediaTable {
   createdAt: string;
 }
 
+export interface ChannelInboxTable {
+  seq: Generated<number>;
+  channel: string;
+  payload: string;
+  attempts: Generated<number>;
+  lastError: string | null;
+  receivedAt: string;
+}
+
+export interface ChatbotTable {
+  id: string;
+  instanceId: string;
+  kind: string;
+  enabled: number;
+  description: string | null;
+  triggerType: string;
+  triggerOperator: string | null;
+  triggerValue: string | null;
+  behaviour: string;
+  config: string;
+  /** Sealed JSON of the kind's secret fields; '' when none. */
+  secrets: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChatbotSettingTable {
+  id: string;
+  instanceId: string;
+  kind: string;
+  settings: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChatbotSessionTable {
+  id: string;
+  instanceId: string;
+  botId: string;
+  kind: string;
+  remoteJid: string;
+  pushName: string | null;
+  sessionId: string;
+  status: string;
+  awaitUser: number;
+  context: string | null;
+  parameters: string | null;
+  pending: string | null;
+  dueAt: number | string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OpenaiCredsTable {
+  id: string;
+  instanceId: string;
+  name: string;
+  /** Sealed. */
+  apiKey: string;
+  apiKeyHash: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Database {
   instances: InstanceTable;
   settings: SettingTable;
@@ -268,4 +332,9 @@ export interface Database {
   chatLabels: ChatLabelTable;
   proxies: ProxyTable;
   templates: TemplateTable;
+  channelInbox: ChannelInboxTable;
+  chatbots: ChatbotTable;
+  chatbotSettings: ChatbotSettingTable;
+  chatbotSessions: ChatbotSessionTable;
+  openaiCreds: OpenaiCredsTable;
 }

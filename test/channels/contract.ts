@@ -118,7 +118,7 @@ async function storedSample(server: TestServer, live: LiveInstance, file: string
   const saved = await server.gateway.media.save(live.id, data, mediaTypeOf(file));
   const source: MediaSource = { storageKey: saved.key, mimetype: saved.mimetype, fileLength: saved.size, fileSha256: saved.sha256 };
   const uploads = optionalOperations(live, 'media');
-  if (uploads) Object.assign(source, await uploads.upload({ data, mimetype: saved.mimetype, fileSha256: saved.sha256 }));
+  if (uploads?.upload) Object.assign(source, await uploads.upload({ data, mimetype: saved.mimetype, fileSha256: saved.sha256 }));
   return source;
 }
 

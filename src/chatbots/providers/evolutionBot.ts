@@ -1,0 +1,43 @@
+import { Type } from 'typebox';
+import type { ChatbotProvider } from '../provider.js';
+import type { Answer } from '../types.js';
+
+/**
+ * Evolution Bot: any HTTP endpoint. The gateway POSTs the turn as JSON to `apiUrl` (Bearer `apiKey` when set) and
+ * sends back the answer's `message` (text; Markdown media links become media), or each of `messages`.
+ */
+export const evolutionBot: ChatbotProvider = {
+  kind: 'evolutionBot',
+  label: 'EvolutionBot',
+  idParam: 'evolutionBotId',
+  fields: { apiUrl: Type.String({ minLength: 1, description: 'The endpoint the gateway POSTs each turn to' }), apiKey: Type.Optional(Type.String({ description: 'Sent as Authorization: Bearer' })) },
+  secretFields: { apiKey: 'apiKey' },
+  settingsRequireSplit: true,
+  enabled: () => true,
+  async converse({ bot, session, input, instance, http }) {
+    const apiKey = bot.secrets.apiKey;
+    const body = {
+      query: input.text,
+      sessionId: session.sessionId,
+      remoteJid: session.remoteJid,
+      pushName: input.pushName ?? session.pushName,
+      fromMe: input.fromMe,
+      keyId: input.keyId,
+      messageType: input.messageType,
+      ...(input.media ? { mediaType: input.media.type, mediaUrl: input.media.url ?? null } : {}),
+      instanceName: instance.name,
+      serverUrl: instance.serverUrl ?? null,
+      apiKey: instance.token,
+    };
+    const res = await http.json<{ message?: unknown; messages?: unknown }>(String(bot.config.apiUrl), { json: body, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
+    return { answers: textAnswers(res) };
+  },
+};
+
+/** `{message: "..."}` or `{messages: ["...", ...]}` (or a bare string) as text answers. */
+export function textAnswers(res: unknown): Answer[] {
+  if (typeof res === 'string') return res.trim() ? [{ type: 'text', text: res }] : [];
+  const r = (res ?? {}) as { message?: unknown; messages?: unknown };
+  const list = Array.isArray(r.messages) ? r.messages : [r.message];
+  return list.filter((m): m is string => typeof m === 'string' && !!m.trim()).map((text) => ({ type: 'text', text }));
+}
