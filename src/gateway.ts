@@ -10,6 +10,7 @@ import { WebhookSink } from './events/webhook/sink.js';
 import { webhookRouter, type TargetOptions } from './events/webhook/targets.js';
 import { WebhookTransport } from './events/transports/webhook.js';
 import { eventBuses } from './events/transports/index.js';
+import { WebSocketSink } from './events/transports/websocket.js';
 import { OutboxStore } from './events/outbox/store.js';
 import { DeliveryWorker } from './events/outbox/worker.js';
 import { OutboxSink } from './events/outbox/sink.js';
@@ -62,6 +63,8 @@ export interface Gateway {
   chatwoot: Chatwoot;
   /** The chatbot engine (hooked into the inbound path) and the service of the bot routes. */
   chatbots: Chatbots;
+  /** socket.io events (WEBSOCKET_ENABLED): attached to the HTTP server by startServer. */
+  websocket?: WebSocketSink;
   /** The durable delivery worker (undefined with WEBHOOK_DURABLE=false). */
   worker?: DeliveryWorker;
   /** Stops channels, waits for in-flight deliveries (up to `drainMs`), closes the database. */
@@ -101,6 +104,9 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
     bus = new EventBus(new CommitQueue(db, chainStores(new OutboxStore(repos.outbox, routers, box, (rows) => w.accept(rows)), chatwoot.store)), logger);
     bus.addSink(new OutboxSink(worker, 10_000));
   } else bus = new EventBus(new CommitQueue(db, chatwoot.store), logger);
+  const busContext = { envelope: targets.envelope, settingOf: (id: string, kind: string) => registry.getById(id)?.transports.get(kind) };
+  const websocket = config.events.websocket.enabled ? new WebSocketSink(config.events.websocket, busContext, registry, config.auth.apiKey, config.cors.origin, logger.child({ component: 'websocket' })) : undefined;
+  if (websocket) bus.addSink(websocket);
   if (!wh.durable) {
     dispatcher = new WebhookDispatcher({ retry: wh.retry, timeoutMs: wh.requestTimeoutMs, concurrencyPerDestination: wh.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }), inlineMedia });
     bus.addSink(new WebhookSink(targets, dispatcher));
@@ -146,7 +152,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   await chatbots.start();
 
   return {
-    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService, chatwoot, chatbots,
+    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService, chatwoot, chatbots, websocket,
     async close(drainMs = 10_000) {
       await chatbots.close();
       await instances.shutdown();
