@@ -10,7 +10,7 @@ import { WebhookSink } from './events/webhook/sink.js';
 import { webhookRouter, type TargetOptions } from './events/webhook/targets.js';
 import { WebhookTransport } from './events/transports/webhook.js';
 import { eventBuses } from './events/transports/index.js';
-import { WebSocketSink } from './events/transports/websocket.js';
+import type { WebSocketSink } from './events/transports/websocket.js';
 import { OutboxStore } from './events/outbox/store.js';
 import { DeliveryWorker } from './events/outbox/worker.js';
 import { OutboxSink } from './events/outbox/sink.js';
@@ -92,7 +92,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   let worker: DeliveryWorker | undefined;
   let bus: EventBus;
   const box = new SecretBox(config.auth.encryptionKey);
-  const buses = eventBuses(config.events, { envelope: targets.envelope, settingOf: (id, kind) => registry.getById(id)?.transports.get(kind) }, logger);
+  const buses = await eventBuses(config.events, { envelope: targets.envelope, settingOf: (id, kind) => registry.getById(id)?.transports.get(kind) }, box, logger);
   const wh = config.webhook;
   let dispatcher: WebhookDispatcher | undefined;
   if (wh.durable || buses.transports.length) {
@@ -105,7 +105,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
     bus.addSink(new OutboxSink(worker, 10_000));
   } else bus = new EventBus(new CommitQueue(db, chatwoot.store), logger);
   const busContext = { envelope: targets.envelope, settingOf: (id: string, kind: string) => registry.getById(id)?.transports.get(kind) };
-  const websocket = config.events.websocket.enabled ? new WebSocketSink(config.events.websocket, busContext, registry, config.auth.apiKey, config.cors.origin, logger.child({ component: 'websocket' })) : undefined;
+  const websocket = config.events.websocket.enabled ? new (await import('./events/transports/websocket.js')).WebSocketSink(config.events.websocket, busContext, registry, config.auth.apiKey, config.cors.origin, logger.child({ component: 'websocket' })) : undefined;
   if (websocket) bus.addSink(websocket);
   if (!wh.durable) {
     dispatcher = new WebhookDispatcher({ retry: wh.retry, timeoutMs: wh.requestTimeoutMs, concurrencyPerDestination: wh.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }), inlineMedia });

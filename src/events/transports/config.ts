@@ -27,7 +27,7 @@ export interface EventTransportsConfig {
   mqtt: BusSwitches & { uri: string; prefix?: string; qos: 0 | 1 | 2; clientId?: string };
   sqs: BusSwitches & { accessKeyId?: string; secretAccessKey?: string; accountId?: string; region: string; endpoint?: string; forceSingleQueue: boolean; prefixName: string; maxPayloadSize: number; serverName: string };
   kafka: BusSwitches & { clientId: string; brokers: string[]; connectionTimeoutMs: number; requestTimeoutMs: number; topicPrefix: string; numPartitions: number; replicationFactor: number; autoCreateTopics: boolean; sasl?: { mechanism: string; username: string; password: string }; ssl?: { rejectUnauthorized: boolean; ca?: string; key?: string; cert?: string } };
-  pusher: BusSwitches & { app?: PusherApp };
+  pusher: BusSwitches & { app?: PusherApp; /** PUSHER_HOST: every app's API host (a compatible service, tests). */ host?: string };
   websocket: { enabled: boolean; global: boolean; allowedHosts: string[] };
   /** Retries, breaker and limits of the broker transports (webhooks keep WEBHOOK_*). */
   delivery: { retry: RetryPolicy; breaker: { threshold: number; cooldownMs: number; maxCooldownMs: number }; batchSize: number; concurrencyPerDestination: number; sendTimeoutMs: number };
@@ -39,8 +39,6 @@ export interface PusherApp {
   secret: string;
   cluster: string;
   useTLS: boolean;
-  /** Host (and port) of the Pusher HTTP API; unset: api-<cluster>.pusher.com. */
-  host?: string;
 }
 
 /** The event keys a global flag can name; groups.update is read from both spellings. */
@@ -77,7 +75,7 @@ export function readEventTransports(r: EnvReader, serverName: string): EventTran
   const kafka = switches(r, 'KAFKA');
   const pusher = switches(r, 'PUSHER');
   const pusherGlobal = pusher.global
-    ? { appId: r.str('PUSHER_GLOBAL_APP_ID', ''), key: r.str('PUSHER_GLOBAL_KEY', ''), secret: r.str('PUSHER_GLOBAL_SECRET', ''), cluster: r.str('PUSHER_GLOBAL_CLUSTER', ''), useTLS: r.bool('PUSHER_GLOBAL_USE_TLS', true), host: r.optional('PUSHER_HOST') }
+    ? { appId: r.str('PUSHER_GLOBAL_APP_ID', ''), key: r.str('PUSHER_GLOBAL_KEY', ''), secret: r.str('PUSHER_GLOBAL_SECRET', ''), cluster: r.str('PUSHER_GLOBAL_CLUSTER', ''), useTLS: r.bool('PUSHER_GLOBAL_USE_TLS', true) }
     : undefined;
   if (pusherGlobal && (!pusherGlobal.appId || !pusherGlobal.key || !pusherGlobal.secret || !pusherGlobal.cluster)) r.problems.push('PUSHER_GLOBAL_APP_ID, PUSHER_GLOBAL_KEY, PUSHER_GLOBAL_SECRET and PUSHER_GLOBAL_CLUSTER are required when PUSHER_GLOBAL_ENABLED=true');
   const saslOn = r.bool('KAFKA_SASL_ENABLED', false);
@@ -111,7 +109,7 @@ export function readEventTransports(r: EnvReader, serverName: string): EventTran
       sasl: saslOn ? { mechanism: r.str('KAFKA_SASL_MECHANISM', 'plain').toLowerCase(), username: r.str('KAFKA_SASL_USERNAME', ''), password: r.str('KAFKA_SASL_PASSWORD', '') } : undefined,
       ssl: sslOn ? { rejectUnauthorized: r.optional('KAFKA_SSL_REJECT_UNAUTHORIZED') !== 'false', ca: r.optional('KAFKA_SSL_CA'), key: r.optional('KAFKA_SSL_KEY'), cert: r.optional('KAFKA_SSL_CERT') } : undefined,
     },
-    pusher: { ...pusher, app: pusherGlobal },
+    pusher: { ...pusher, app: pusherGlobal, host: r.optional('PUSHER_HOST') },
     websocket: { enabled: r.bool('WEBSOCKET_ENABLED', false), global: r.bool('WEBSOCKET_GLOBAL_EVENTS', false), allowedHosts: list(r.str('WEBSOCKET_ALLOWED_HOSTS', '127.0.0.1,::1,::ffff:127.0.0.1')) },
     delivery: {
       retry: {
