@@ -154,6 +154,20 @@ describe('Chatwoot options and import', () => {
     expect(inInbox(inboxId).some((m) => m.content === 'history too old')).toBe(false);
   });
 
+  it('/instance/create with the chatwoot fields configures Chatwoot; fetchInstances shows the Chatwoot row, token masked', async () => {
+    const created = await server.call('POST', '/instance/create', { instanceName: 'cw-created', integration: 'SANDBOX', chatwootAccountId: '1', chatwootToken: cw.token, chatwootUrl: cw.url, chatwootSignMsg: true, chatwootReopenConversation: false, chatwootConversationPending: false, chatwootNameInbox: 'Created inbox' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.chatwoot).toMatchObject({ enabled: true, accountId: '1', token: '********', nameInbox: 'Created inbox', autoCreate: true, importContacts: true, importMessages: true, daysLimitImportMessages: 60 });
+    expect(created.body.chatwoot.webhookUrl).toMatch(/\/chatwoot\/webhook\/cw-created\?token=/);
+    expect(cw.inboxes.some((i) => i.name === 'Created inbox')).toBe(true);
+    const [row] = (await server.call('GET', '/instance/fetchInstances?instanceName=cw-created')).body;
+    expect(row.Chatwoot).toMatchObject({ enabled: true, accountId: '1', token: '********', url: cw.url, nameInbox: 'Created inbox', signMsg: true, instanceId: row.id });
+    // A Chatwoot that refuses the token: the instance is not kept, as upstream.
+    const refused = await server.call('POST', '/instance/create', { instanceName: 'cw-refused', integration: 'SANDBOX', chatwootAccountId: '1', chatwootToken: 'wrong', chatwootUrl: cw.url });
+    expect(refused.status).toBe(400);
+    expect((await server.call('GET', '/instance/fetchInstances?instanceName=cw-refused')).status).toBe(404);
+  });
+
   it('Chatwoot disabled in the environment: the routes answer upstream\'s 400', async () => {
     const off = await startTestServer();
     try {
