@@ -35,6 +35,8 @@ export interface Config {
   qrcode: { limit: number; refreshMs: number; color: string };
   delInstanceMinutes: number | false;
   sandbox: { enabled: boolean; ackDelayMs: number };
+  /** CHATWOOT_ENABLED: the /chatwoot routes work (else 400 "Chatwoot is disabled", as upstream). */
+  chatwoot: { enabled: boolean };
   /** The Meta WhatsApp Cloud API channel (integration WHATSAPP-BUSINESS). */
   meta: MetaConfig;
   /** The generic EVOLUTION channel. */
@@ -301,6 +303,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     delInstanceMinutes,
     sandbox: { enabled: r.bool('SANDBOX_ENABLED', true), ackDelayMs: r.int('SANDBOX_ACK_DELAY_MS', 5, 0, 60000) },
+    chatwoot: { enabled: r.bool('CHATWOOT_ENABLED', false) },
     meta: {
       enabled: r.bool('WA_BUSINESS_ENABLED', true),
       graphUrl: r.str('WA_BUSINESS_URL', 'https://graph.facebook.com').replace(/\/+$/, ''),

@@ -56,7 +56,7 @@ describe('contract walker: every route of the messaging surface', () => {
 
   beforeAll(async () => {
     await Promise.all([target.start(), proxy.start()]);
-    server = await startTestServer({ PROXY_PROBE_URL: `${target.url}/probe`, PROXY_PROBE_TIMEOUT_MS: '2000' });
+    server = await startTestServer({ PROXY_PROBE_URL: `${target.url}/probe`, PROXY_PROBE_TIMEOUT_MS: '2000', CHATWOOT_ENABLED: 'true' });
     const token = await connectedSandbox(server, INSTANCE, A);
     const peerToken = await connectedSandbox(server, PEER, B);
     foreignToken = await connectedSandbox(server, 'walker-stranger', '5511977770003');
@@ -70,7 +70,7 @@ describe('contract walker: every route of the messaging surface', () => {
   });
 
   it('covers the groups of the messaging surface and has an example for every route', () => {
-    expect(routes.length).toBe(65 + LATER_ROUTES.length);
+    expect(routes.length).toBe(65 + 3 /* chatwoot */ + LATER_ROUTES.length);
     expect(routes.filter((r) => !EXAMPLES[label(r)]).map(label), 'routes without a well-formed example').toEqual([]);
   });
 
