@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { ChatbotProvider } from '../provider.js';
 import type { Answer } from '../types.js';
+import { bearer, turnVariables } from './common.js';
 
 /**
  * Evolution Bot: any HTTP endpoint. The gateway POSTs the turn as JSON to `apiUrl` (Bearer `apiKey` when set) and
@@ -14,22 +15,16 @@ export const evolutionBot: ChatbotProvider = {
   secretFields: { apiKey: 'apiKey' },
   settingsRequireSplit: true,
   enabled: () => true,
-  async converse({ bot, session, input, instance, http }) {
-    const apiKey = bot.secrets.apiKey;
+  async converse(turn) {
+    const { bot, session, input, http } = turn;
     const body = {
       query: input.text,
       sessionId: session.sessionId,
-      remoteJid: session.remoteJid,
-      pushName: input.pushName ?? session.pushName,
-      fromMe: input.fromMe,
-      keyId: input.keyId,
+      ...turnVariables(turn),
       messageType: input.messageType,
       ...(input.media ? { mediaType: input.media.type, mediaUrl: input.media.url ?? null } : {}),
-      instanceName: instance.name,
-      serverUrl: instance.serverUrl ?? null,
-      apiKey: instance.token,
     };
-    const res = await http.json<{ message?: unknown; messages?: unknown }>(String(bot.config.apiUrl), { json: body, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
+    const res = await http.json<{ message?: unknown; messages?: unknown }>(String(bot.config.apiUrl), { json: body, headers: bearer(bot.secrets.apiKey) });
     return { answers: textAnswers(res) };
   },
 };
