@@ -1,9 +1,12 @@
 import { A, B, jidOf, PNG_BASE64, type World } from './world.js';
+import { BOT_EXAMPLES } from './botExamples.js';
 
 /** What a well-formed request sends and what its answer must look like at the top level (keys from the contract). */
 export interface Example {
   body?: (w: World) => unknown;
   query?: (w: World) => string | Promise<string>;
+  /** Values of the path's id parameters (`:typebotId` -> an id made by a fixture). */
+  ids?: (w: World) => Promise<Record<string, string>>;
   /** Call it on the peer instance (e.g. joining the instance's group). */
   onPeer?: boolean;
   shape: 'object' | 'array' | 'nullable';
@@ -111,4 +114,6 @@ export const EXAMPLES: Record<string, Example> = {
   // s3
   'POST /s3/getMedia/:instanceName': list(['id', 'fileName', 'type', 'mimetype'], async (w) => (await w.sentImage(), {})),
   'POST /s3/getMediaUrl/:instanceName': obj(['mediaUrl'], async (w) => ({ id: await w.mediaId() })),
+  // chatbots (test/contract/botExamples.ts)
+  ...BOT_EXAMPLES,
 };
