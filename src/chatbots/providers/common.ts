@@ -1,3 +1,4 @@
+import { Type } from 'typebox';
 import type { Turn } from '../provider.js';
 
 /** What every platform may want to know about the turn's chat and instance (upstream passes the same to its bots). */
@@ -24,4 +25,12 @@ export const bearer = (key: string | undefined): Record<string, string> => (key 
 export function firstText(...candidates: unknown[]): string | undefined {
   for (const c of candidates) if (typeof c === 'string' && c.trim()) return c;
   return undefined;
+}
+
+/** The fields of a platform reached at one URL with an optional key: `{<urlField>, apiKey}`, the key kept sealed. */
+export function endpoint(urlField: string, urlDescription: string, keyDescription: string) {
+  return {
+    fields: { [urlField]: Type.String({ minLength: 1, description: urlDescription }), apiKey: Type.Optional(Type.String({ description: keyDescription })) },
+    secretFields: { apiKey: 'apiKey' },
+  };
 }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import type { ChatbotProvider, Turn } from '../provider.js';
+import { defineProvider } from '../kinds.js';
+import type { Turn } from '../provider.js';
 import { bearer, firstText, platformSession, turnVariables } from './common.js';
 import { joinUrl } from './http.js';
 
@@ -11,18 +12,13 @@ type Outputs = Record<string, unknown>;
  * streaming mode (agents only stream), the answer gathered from the events; textGenerator: `/completion-messages`;
  * workflow: `/workflows/run`, the answer read from the outputs. Images go as remote-URL files.
  */
-export const dify: ChatbotProvider = {
-  kind: 'dify',
-  label: 'Dify',
-  idParam: 'difyId',
+export const dify = defineProvider('dify', {
   fields: {
     botType: Type.String({ enum: ['chatBot', 'textGenerator', 'agent', 'workflow'] }),
     apiUrl: Type.Optional(Type.String({ description: "The app's API base, e.g. https://api.dify.ai/v1" })),
     apiKey: Type.Optional(Type.String({ description: "The app's API key (Bearer)" })),
   },
   secretFields: { apiKey: 'apiKey' },
-  settingsRequireSplit: true,
-  enabled: (config) => config.chatbots.dify,
   async converse(turn) {
     const { bot, session } = turn;
     const base = String(bot.config.apiUrl ?? '');
@@ -56,7 +52,7 @@ export const dify: ChatbotProvider = {
       }
     }
   },
-};
+});
 
 function imageFiles({ input }: Turn): Array<Record<string, string>> {
   return input.media?.type === 'image' && input.media.url ? [{ type: 'image', transfer_method: 'remote_url', url: input.media.url }] : [];

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Type } from 'typebox';
-import type { ChatbotProvider } from '../provider.js';
-import { platformSession } from './common.js';
+import { defineProvider } from '../kinds.js';
+import { endpoint, platformSession } from './common.js';
 
 type Part = { type?: string; kind?: string; text?: string };
 type A2AResult = { artifacts?: Array<{ parts?: Part[] }>; status?: { message?: { parts?: Part[] } }; parts?: Part[]; contextId?: string };
@@ -11,14 +10,8 @@ type A2AResult = { artifacts?: Array<{ parts?: Part[] }>; status?: { message?: {
  * user's text (and a file part for media) and the session as `contextId`; the `x-api-key` header carries `apiKey`.
  * The answer is the text of the task's artifacts (or of its status message, or of a direct message result).
  */
-export const evoai: ChatbotProvider = {
-  kind: 'evoai',
-  label: 'Evoai',
-  idParam: 'evoaiId',
-  fields: { agentUrl: Type.String({ minLength: 1, description: "The agent's A2A endpoint" }), apiKey: Type.Optional(Type.String({ description: 'Sent as x-api-key' })) },
-  secretFields: { apiKey: 'apiKey' },
-  settingsRequireSplit: true,
-  enabled: (config) => config.chatbots.evoai,
+export const evoai = defineProvider('evoai', {
+  ...endpoint('agentUrl', "The agent's A2A endpoint", 'Sent as x-api-key'),
   async converse(turn) {
     const { bot, session, input, http } = turn;
     const contextId = platformSession(turn) ?? randomUUID();
@@ -37,4 +30,4 @@ export const evoai: ChatbotProvider = {
     const texts = [...fromArtifacts, ...(fromArtifacts.length ? [] : (r.status?.message?.parts ?? r.parts ?? []))].filter((p) => (p.type ?? p.kind) === 'text' && p.text?.trim()).map((p) => p.text!);
     return { answers: texts.length ? [{ type: 'text', text: texts.join('\n\n') }] : [], sessionId: r.contextId ?? contextId };
   },
-};
+});

@@ -1,20 +1,13 @@
-import { Type } from 'typebox';
-import type { ChatbotProvider } from '../provider.js';
+import { defineProvider } from '../kinds.js';
 import type { Answer } from '../types.js';
-import { bearer, turnVariables } from './common.js';
+import { bearer, endpoint, turnVariables } from './common.js';
 
 /**
  * Evolution Bot: any HTTP endpoint. The gateway POSTs the turn as JSON to `apiUrl` (Bearer `apiKey` when set) and
  * sends back the answer's `message` (text; Markdown media links become media), or each of `messages`.
  */
-export const evolutionBot: ChatbotProvider = {
-  kind: 'evolutionBot',
-  label: 'EvolutionBot',
-  idParam: 'evolutionBotId',
-  fields: { apiUrl: Type.String({ minLength: 1, description: 'The endpoint the gateway POSTs each turn to' }), apiKey: Type.Optional(Type.String({ description: 'Sent as Authorization: Bearer' })) },
-  secretFields: { apiKey: 'apiKey' },
-  settingsRequireSplit: true,
-  enabled: () => true,
+export const evolutionBot = defineProvider('evolutionBot', {
+  ...endpoint('apiUrl', 'The endpoint the gateway POSTs each turn to', 'Sent as Authorization: Bearer'),
   async converse(turn) {
     const { bot, session, input, http } = turn;
     const body = {
@@ -27,7 +20,7 @@ export const evolutionBot: ChatbotProvider = {
     const res = await http.json<{ message?: unknown; messages?: unknown }>(String(bot.config.apiUrl), { json: body, headers: bearer(bot.secrets.apiKey) });
     return { answers: textAnswers(res) };
   },
-};
+});
 
 /** `{message: "..."}` or `{messages: ["...", ...]}` (or a bare string) as text answers. */
 export function textAnswers(res: unknown): Answer[] {

@@ -1,20 +1,13 @@
-import { Type } from 'typebox';
-import type { ChatbotProvider } from '../provider.js';
-import { bearer, firstText, turnVariables } from './common.js';
+import { defineProvider } from '../kinds.js';
+import { bearer, endpoint, firstText, turnVariables } from './common.js';
 
 /**
  * Flowise: a chatflow's Prediction API. `apiUrl` is the prediction URL (`https://host/api/v1/prediction/<chatflow id>`);
  * the turn goes as `question` with the session in `overrideConfig.sessionId` (Flowise keeps the memory per session)
  * and the chat's details in `overrideConfig.vars`; an image goes in `uploads` by URL. The answer is `text`.
  */
-export const flowise: ChatbotProvider = {
-  kind: 'flowise',
-  label: 'Flowise',
-  idParam: 'flowiseId',
-  fields: { apiUrl: Type.String({ minLength: 1, description: 'The prediction URL: https://host/api/v1/prediction/<chatflow id>' }), apiKey: Type.Optional(Type.String({ description: "The chatflow's API key (Bearer)" })) },
-  secretFields: { apiKey: 'apiKey' },
-  settingsRequireSplit: false,
-  enabled: (config) => config.chatbots.flowise,
+export const flowise = defineProvider('flowise', {
+  ...endpoint('apiUrl', 'The prediction URL: https://host/api/v1/prediction/<chatflow id>', "The chatflow's API key (Bearer)"),
   async converse(turn) {
     const { bot, session, input, http } = turn;
     const image = input.media?.type === 'image' && input.media.url ? [{ data: input.media.url, type: 'url', name: input.media.fileName ?? 'image', mime: input.media.mimetype ?? 'image/jpeg' }] : undefined;
@@ -23,4 +16,4 @@ export const flowise: ChatbotProvider = {
     const text = typeof res === 'string' ? res : firstText(res.text, typeof res.json === 'object' ? JSON.stringify(res.json) : undefined);
     return { answers: text ? [{ type: 'text', text }] : [] };
   },
-};
+});

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import type { ChatbotProvider, ProviderLookup, Turn } from '../provider.js';
+import { defineProvider } from '../kinds.js';
+import type { ProviderLookup, Turn } from '../provider.js';
 import { badRequest } from '../../domain/errors.js';
 import { bearer, platformSession } from './common.js';
 import { joinUrl, type BotHttp } from './http.js';
@@ -97,10 +98,7 @@ async function callFunction(turn: Turn, name: string, args: string): Promise<str
  * Assistant (a thread per session). Credentials are the instance's, stored sealed (`/openai/creds`). With
  * `speechToText` in the settings, voice notes are transcribed with Whisper and the words are the turn's text.
  */
-export const openai: ChatbotProvider = {
-  kind: 'openai',
-  label: 'Openai',
-  idParam: 'openaiBotId',
+export const openai = defineProvider('openai', {
   fields: {
     openaiCredsId: Type.String({ minLength: 1, description: 'Credentials created with /openai/creds' }),
     botType: Type.String({ enum: ['assistant', 'chatCompletion'] }),
@@ -114,8 +112,6 @@ export const openai: ChatbotProvider = {
   },
   secretFields: {},
   settingsFields: { openaiCredsId: Type.String({ minLength: 1 }), speechToText: Type.Optional(Type.Boolean({ description: 'Transcribe voice notes with Whisper' })) },
-  settingsRequireSplit: false,
-  enabled: (config) => config.chatbots.openai,
   async check(instanceId, config, lookup) {
     if (config.openaiCredsId !== undefined && !(await lookup.openaiKey(instanceId, String(config.openaiCredsId)))) throw badRequest('Openai Creds not found');
     if (config.botType === 'assistant' && config.assistantId !== undefined && !config.assistantId) throw badRequest('Assistant ID is required');
@@ -131,4 +127,4 @@ export const openai: ChatbotProvider = {
     if (!text.trim()) return { answers: turn.behaviour.unknownMessage ? [{ type: 'text', text: turn.behaviour.unknownMessage }] : [] };
     return turn.bot.config.botType === 'assistant' ? assistant(turn, apiKey, text) : chatCompletion(turn, apiKey, text);
   },
-};
+});

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import type { ChatbotProvider, Reply, Turn } from '../provider.js';
+import { defineProvider } from '../kinds.js';
+import type { Reply, Turn } from '../provider.js';
 import type { Answer } from '../types.js';
 import { BotHttpError, joinUrl, type BotHttp } from './http.js';
 import { platformSession } from './common.js';
@@ -71,14 +72,9 @@ export function typebotVariables(turn: Pick<Turn, 'session' | 'instance'> & { in
  * `continueChat` on Typebot's session. Text, image, video and audio bubbles become messages; a choice input becomes
  * buttons or a list (a reply by its number picks that choice). A flow that ends closes the session.
  */
-export const typebot: ChatbotProvider = {
-  kind: 'typebot',
-  label: 'Typebot',
-  idParam: 'typebotId',
+export const typebot = defineProvider('typebot', {
   fields: { url: Type.String({ minLength: 1, description: 'The Typebot viewer URL, e.g. https://typebot.io' }), typebot: Type.String({ minLength: 1, description: "The typebot's public id" }) },
   secretFields: {},
-  settingsRequireSplit: false,
-  enabled: (config) => config.chatbots.typebot,
   async converse(turn) {
     const { bot, input, http } = turn;
     const url = String(bot.config.url);
@@ -96,4 +92,4 @@ export const typebot: ChatbotProvider = {
       throw err;
     }
   },
-};
+});
