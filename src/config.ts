@@ -35,6 +35,12 @@ export interface Config {
   qrcode: { limit: number; refreshMs: number; color: string };
   delInstanceMinutes: number | false;
   sandbox: { enabled: boolean; ackDelayMs: number };
+  /** CHATWOOT_ENABLED: the /chatwoot routes work (else 400 "Chatwoot is disabled", as upstream). */
+  chatwoot: { enabled: boolean };
+  /** The Meta WhatsApp Cloud API channel (integration WHATSAPP-BUSINESS). */
+  meta: MetaConfig;
+  /** The generic EVOLUTION channel. */
+  evolution: { enabled: boolean; inboundAuth: boolean };
   baileys: BaileysConfig;
   /** Meta embedded-signup settings that `POST /verify-creds` hands to the global key's holder. */
   facebook: { appId: string | null; configId: string | null; userToken: string | null };
@@ -55,6 +61,26 @@ export interface CacheConfig {
   /** Without Redis: the in-process LRU (CACHE_LOCAL_ENABLED=false turns caching off, as upstream). */
   local: { enabled: boolean; maxEntries: number };
   ttlSeconds: { number: number; missingNumber: number; profilePicture: number; contact: number };
+}
+
+export interface MetaConfig {
+  enabled: boolean;
+  /** WA_BUSINESS_URL + WA_BUSINESS_VERSION: the Graph API base, e.g. https://graph.facebook.com/v20.0. */
+  graphUrl: string;
+  version: string;
+  /** Default template language (WA_BUSINESS_LANGUAGE). */
+  language: string;
+  /** hub.verify_token of the webhook verification (WA_BUSINESS_TOKEN_WEBHOOK). */
+  webhookToken: string;
+  /** App secret that signs Meta's webhook posts (X-Hub-Signature-256); instances may override it. */
+  appSecret?: string;
+  /** Messages per second per phone number. */
+  ratePerSecond: number;
+  /** Attempts of a Graph call answered 429/5xx (or not answered) before the send fails. */
+  maxAttempts: number;
+  /** true: media is uploaded to Graph and sent by id; false: sent by link to the media store's signed URL. */
+  uploadMedia: boolean;
+  requestTimeoutMs: number;
 }
 
 /** Chatbot integrations (upstream's <NAME>_ENABLED flags, all false by default; Evolution Bot is always on). */
@@ -277,6 +303,20 @@ export function loadConfig(env: Env = process.env): Config {
     },
     delInstanceMinutes,
     sandbox: { enabled: r.bool('SANDBOX_ENABLED', true), ackDelayMs: r.int('SANDBOX_ACK_DELAY_MS', 5, 0, 60000) },
+    chatwoot: { enabled: r.bool('CHATWOOT_ENABLED', false) },
+    meta: {
+      enabled: r.bool('WA_BUSINESS_ENABLED', true),
+      graphUrl: r.str('WA_BUSINESS_URL', 'https://graph.facebook.com').replace(/\/+$/, ''),
+      version: r.str('WA_BUSINESS_VERSION', 'v20.0'),
+      language: r.str('WA_BUSINESS_LANGUAGE', 'en_US'),
+      webhookToken: r.str('WA_BUSINESS_TOKEN_WEBHOOK', 'evolution'),
+      appSecret: r.optional('WA_BUSINESS_APP_SECRET'),
+      ratePerSecond: r.int('WA_BUSINESS_RATE_LIMIT', 80, 1, 10_000),
+      maxAttempts: r.int('WA_BUSINESS_MAX_ATTEMPTS', 5, 1, 50),
+      uploadMedia: r.bool('WA_BUSINESS_MEDIA_UPLOAD', true),
+      requestTimeoutMs: r.int('WA_BUSINESS_TIMEOUT_MS', 20_000, 100, 600_000),
+    },
+    evolution: { enabled: r.bool('EVOLUTION_CHANNEL_ENABLED', true), inboundAuth: r.bool('EVOLUTION_INBOUND_AUTH', true) },
     baileys: readBaileys(r),
     facebook: { appId: r.optional('FACEBOOK_APP_ID') ?? null, configId: r.optional('FACEBOOK_CONFIG_ID') ?? null, userToken: r.optional('FACEBOOK_USER_TOKEN') ?? null },
     proxy: { probeUrl: r.str('PROXY_PROBE_URL', 'https://icanhazip.com/'), probeTimeoutMs: r.int('PROXY_PROBE_TIMEOUT_MS', 5000, 100, 60000) },

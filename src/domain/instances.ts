@@ -123,7 +123,8 @@ export class InstanceService {
       emit(live.eventSource, 'instance.create', { instanceName: instance.name, instanceId: instance.id });
     }).catch((e) => {
       if (registry.get(instance.name) === live) registry.remove(live);
-      throw e;
+      // A channel that cannot be made from these fields (a Cloud API instance without its phone number id) says why.
+      throw e instanceof ChannelError ? badRequest(e.message) : e;
     });
     const webhook = live.webhook;
     // The proxy needs the instance row and is tested over the network, so it is set after the commit; when that fails the
@@ -262,7 +263,7 @@ export class InstanceService {
     });
     const listener = channelListener(live, { bus, repos, connectionChanged: (l, u) => this.connectionChanged(l, u) });
     const { instance } = live;
-    live.channel = driver.create({ instanceId: instance.id, instanceName: instance.name, number: instance.number, businessId: instance.businessId, settings: live.settings, keys: instanceKeyStore(repos, instance.id), credentials, listener });
+    live.channel = driver.create({ instanceId: instance.id, instanceName: instance.name, number: instance.number, businessId: instance.businessId, token: instance.token, settings: live.settings, keys: instanceKeyStore(repos, instance.id), credentials, listener });
     this.deps.registry.add(live);
     return true;
   }

@@ -19,6 +19,7 @@ import { TemplateRepository } from './templateRepository.js';
 import { PollVoteRepository } from './pollVoteRepository.js';
 import { MessageAmendments } from './messageAmendments.js';
 import { MediaRepository } from './mediaRepository.js';
+import { InboxRepository } from './inboxRepository.js';
 import { ChatbotRepository } from './chatbotRepository.js';
 import { OpenaiCredsRepository } from './openaiCredsRepository.js';
 
@@ -43,6 +44,7 @@ export class Repositories {
   readonly pollVotes: PollVoteRepository;
   readonly amendments: MessageAmendments;
   readonly media: MediaRepository;
+  readonly inbox: InboxRepository;
   readonly chatbots: ChatbotRepository;
   readonly openaiCreds: OpenaiCredsRepository;
 
@@ -67,6 +69,7 @@ export class Repositories {
     this.pollVotes = new PollVoteRepository(db);
     this.amendments = new MessageAmendments(db);
     this.media = new MediaRepository(db);
+    this.inbox = new InboxRepository(db);
     this.chatbots = new ChatbotRepository(db, box);
     this.openaiCreds = new OpenaiCredsRepository(db, box);
   }

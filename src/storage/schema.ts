@@ -232,6 +232,15 @@ export interface MediaTable {
   createdAt: string;
 }
 
+export interface ChannelInboxTable {
+  seq: Generated<number>;
+  channel: string;
+  payload: string;
+  attempts: Generated<number>;
+  lastError: string | null;
+  receivedAt: string;
+}
+
 export interface ChatbotTable {
   id: string;
   instanceId: string;
@@ -307,6 +316,7 @@ export interface Database {
   chatLabels: ChatLabelTable;
   proxies: ProxyTable;
   templates: TemplateTable;
+  channelInbox: ChannelInboxTable;
   chatbots: ChatbotTable;
   chatbotSettings: ChatbotSettingTable;
   chatbotSessions: ChatbotSessionTable;

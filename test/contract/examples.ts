@@ -114,6 +114,10 @@ export const EXAMPLES: Record<string, Example> = {
   // s3
   'POST /s3/getMedia/:instanceName': list(['id', 'fileName', 'type', 'mimetype'], async (w) => (await w.sentImage(), {})),
   'POST /s3/getMediaUrl/:instanceName': obj(['mediaUrl'], async (w) => ({ id: await w.mediaId() })),
+  // chatwoot (set without Chatwoot reachable: enabled false needs no network; the webhook then has nothing to relay)
+  'POST /chatwoot/set/:instanceName': obj(['enabled', 'accountId', 'token', 'url', 'webhook_url'], () => ({ enabled: false, accountId: '', token: '', url: '', signMsg: false, reopenConversation: false, conversationPending: false })),
+  'GET /chatwoot/find/:instanceName': obj(['enabled', 'url', 'accountId', 'token', 'signMsg', 'nameInbox', 'webhook_url']),
+  'POST /chatwoot/webhook/:instanceName': obj(['message'], () => ({ event: 'message_created', id: 1, message_type: 'outgoing', content: 'hi', private: false, conversation: { id: 1, meta: { sender: { phone_number: `+${B}` } } } })),
   // chatbots (test/contract/botExamples.ts)
   ...BOT_EXAMPLES,
 };

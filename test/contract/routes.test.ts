@@ -63,7 +63,7 @@ describe('contract walker: every route of the messaging surface', () => {
   beforeAll(async () => {
     await Promise.all([target.start(), proxy.start(), bots.start()]);
     botFakes.url = bots.url;
-    server = await startTestServer({ PROXY_PROBE_URL: `${target.url}/probe`, PROXY_PROBE_TIMEOUT_MS: '2000', TYPEBOT_ENABLED: 'true', OPENAI_ENABLED: 'true', DIFY_ENABLED: 'true', FLOWISE_ENABLED: 'true', N8N_ENABLED: 'true', EVOAI_ENABLED: 'true', OPENAI_API_URL: `${bots.url}/v1` });
+    server = await startTestServer({ PROXY_PROBE_URL: `${target.url}/probe`, PROXY_PROBE_TIMEOUT_MS: '2000', CHATWOOT_ENABLED: 'true', TYPEBOT_ENABLED: 'true', OPENAI_ENABLED: 'true', DIFY_ENABLED: 'true', FLOWISE_ENABLED: 'true', N8N_ENABLED: 'true', EVOAI_ENABLED: 'true', OPENAI_API_URL: `${bots.url}/v1` });
     const token = await connectedSandbox(server, INSTANCE, A);
     const peerToken = await connectedSandbox(server, PEER, B);
     foreignToken = await connectedSandbox(server, 'walker-stranger', '5511977770003');
@@ -77,8 +77,8 @@ describe('contract walker: every route of the messaging surface', () => {
   });
 
   it('covers the groups of the messaging surface and has an example for every route', () => {
-    // 65 of the messaging surface, 75 of the chatbots (7 kinds x 10, /typebot/start, 4 OpenAI routes)
-    expect(routes.length).toBe(65 + 75 + LATER_ROUTES.length);
+    // 65 of the messaging surface, 3 of Chatwoot, 75 of the chatbots (7 kinds x 10, /typebot/start, 4 OpenAI routes)
+    expect(routes.length).toBe(65 + 3 + 75 + LATER_ROUTES.length);
     expect(routes.filter((r) => !EXAMPLES[label(r)]).map(label), 'routes without a well-formed example').toEqual([]);
   });
 

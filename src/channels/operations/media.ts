@@ -6,12 +6,17 @@ export interface MediaUpload {
   fileSha256: string;
 }
 
-/** Where the platform keeps uploaded media: what the media message carries so its recipient can download it. */
+/**
+ * Where the platform keeps uploaded media: what the media message carries so its recipient can download it.
+ * WhatsApp Web's servers give url, directPath and mediaKey; the Cloud API gives a media id.
+ */
 export interface UploadedMedia {
-  url: string;
-  directPath: string;
+  url?: string;
+  directPath?: string;
   /** The key the bytes are encrypted with on WhatsApp's servers, base64. */
-  mediaKey: string;
+  mediaKey?: string;
+  /** The Cloud API's id of the uploaded media (sent as `{id}`). */
+  mediaId?: string;
 }
 
 /** Media on the platform's servers: uploading what is sent, downloading what was received. */

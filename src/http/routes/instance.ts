@@ -49,7 +49,7 @@ export function instanceRoutes(app: FastifyInstance, { gateway, guards }: RouteC
       const { instance } = result.live;
       reply.status(201);
       return {
-        instance: { instanceName: instance.name, instanceId: instance.id, integration: instance.integration, webhookWaBusiness: null, accessTokenWaBusiness: '', status: result.live.channel.state },
+        instance: { instanceName: instance.name, instanceId: instance.id, integration: instance.integration, ...businessWebhook(gateway.config, instance.integration), status: result.live.channel.state },
         hash: instance.token,
         webhook: result.webhook ? { webhookUrl: result.webhook.url, webhookHeaders: result.webhook.headers ?? undefined, webhookByEvents: result.webhook.webhookByEvents, webhookBase64: result.webhook.webhookBase64 } : {},
         websocket: {},
@@ -126,6 +126,12 @@ export function instanceRoutes(app: FastifyInstance, { gateway, guards }: RouteC
       return { status: 'SUCCESS', error: false, response: { message: 'Instance deleted' } };
     },
   );
+}
+
+/** Upstream tells a Cloud API instance where Meta must post its webhooks and with which verify token. */
+function businessWebhook(config: RouteContext['gateway']['config'], integration: string) {
+  if (integration !== 'WHATSAPP-BUSINESS') return { webhookWaBusiness: null, accessTokenWaBusiness: '' };
+  return { webhookWaBusiness: `${config.server.url ?? ''}/webhook/meta`, accessTokenWaBusiness: config.meta.webhookToken };
 }
 
 function pickSettings(body: Record<string, unknown>) {
