@@ -266,7 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
     auth: {
       apiKey,
       exposeTokenInEvents: r.bool('AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES', false),
-      encryptionKey: r.optional('ENCRYPTION_KEY') ?? apiKey,
+      encryptionKey: encryptionKeyOf(r) ?? apiKey,
     },
     database: { provider: provider ?? 'sqlite', uri, clientName: r.str('DATABASE_CONNECTION_CLIENT_NAME', 'evolution') },
     webhook: {
@@ -345,6 +345,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.webhook.global.enabled && !config.webhook.global.url) r.problems.push('WEBHOOK_GLOBAL_URL is required when WEBHOOK_GLOBAL_ENABLED=true');
   if (r.problems.length) throw new ConfigError(`Invalid configuration:\n  - ${r.problems.join('\n  - ')}`);
   return config;
+}
+
+/** ENCRYPTION_KEY seals channel credentials and signal keys: a short or padded key is refused rather than used. */
+function encryptionKeyOf(r: Reader): string | undefined {
+  const key = r.optional('ENCRYPTION_KEY');
+  if (key !== undefined && (key.length < 16 || /\s/.test(key))) r.problems.push('ENCRYPTION_KEY must be at least 16 characters, without spaces');
+  return key;
 }
 
 function readBaileys(r: Reader): BaileysConfig {
