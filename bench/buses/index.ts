@@ -245,15 +245,15 @@ async function isolation(dir: string): Promise<Result[]> {
     for (const [label, env] of variants) {
       seen.clear();
       const server = await gateway(env, join(dir, `iso${results.length}`));
+      const name = `iso${results.length}${Date.now().toString(36)}`;
       try {
-        const name = `iso${results.length}`;
         await instance(server, name, undefined, {}, url);
         if (env.RABBITMQ_ENABLED) for (const k of ['rabbitmq', 'nats', 'mqtt']) await fetch(`${server.url}/${k}/set/${name}`, { method: 'POST', headers: { apikey: KEY, 'content-type': 'application/json' }, body: JSON.stringify({ [k]: { enabled: true, events: ['PRESENCE_UPDATE'] } }) });
         const { emitted, ms } = await flood(server, name, seen);
         results.push(summarise('webhook', label, seen, emitted, ms));
       } finally {
         await server.stop();
-        if (env === healthy) await dropRabbit(`iso${results.length - 1}`);
+        if (env === healthy) await dropRabbit(name);
       }
     }
   } finally {
