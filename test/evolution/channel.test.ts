@@ -60,7 +60,7 @@ describe('EVOLUTION channel: authenticated /webhook/evolution and outbound', () 
 
   it('no key, a wrong key, another instance\'s token or a wrong signature: 401 and nothing stored', async () => {
     const id = newId();
-    for (const headers of [{}, { apikey: 'wrong-key-123' }, { apikey: otherToken }, { 'x-hub-signature-256': `sha256=${createHmac('sha256', 'nope').update(JSON.stringify(body(id))).digest('hex')}` }]) {
+    for (const headers of <Array<Record<string, string>>>[{}, { apikey: 'wrong-key-123' }, { apikey: otherToken }, { 'x-hub-signature-256': `sha256=${createHmac('sha256', 'nope').update(JSON.stringify(body(id))).digest('hex')}` }]) {
       const res = await post(body(id), headers);
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(res.body).toMatchObject({ status: 401, error: 'Unauthorized' });
