@@ -35,6 +35,8 @@ export interface Config {
   qrcode: { limit: number; refreshMs: number; color: string };
   delInstanceMinutes: number | false;
   sandbox: { enabled: boolean; ackDelayMs: number };
+  /** CHATWOOT_ENABLED: the /chatwoot routes work (else 400 "Chatwoot is disabled", as upstream). */
+  chatwoot: { enabled: boolean };
   /** The Meta WhatsApp Cloud API channel (integration WHATSAPP-BUSINESS). */
   meta: MetaConfig;
   /** The generic EVOLUTION channel. */
@@ -260,7 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
     auth: {
       apiKey,
       exposeTokenInEvents: r.bool('AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES', false),
-      encryptionKey: r.optional('ENCRYPTION_KEY') ?? apiKey,
+      encryptionKey: encryptionKeyOf(r) ?? apiKey,
     },
     database: { provider: provider ?? 'sqlite', uri, clientName: r.str('DATABASE_CONNECTION_CLIENT_NAME', 'evolution') },
     webhook: {
@@ -301,6 +303,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     delInstanceMinutes,
     sandbox: { enabled: r.bool('SANDBOX_ENABLED', true), ackDelayMs: r.int('SANDBOX_ACK_DELAY_MS', 5, 0, 60000) },
+    chatwoot: { enabled: r.bool('CHATWOOT_ENABLED', false) },
     meta: {
       enabled: r.bool('WA_BUSINESS_ENABLED', true),
       graphUrl: r.str('WA_BUSINESS_URL', 'https://graph.facebook.com').replace(/\/+$/, ''),
@@ -337,6 +340,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.webhook.global.enabled && !config.webhook.global.url) r.problems.push('WEBHOOK_GLOBAL_URL is required when WEBHOOK_GLOBAL_ENABLED=true');
   if (r.problems.length) throw new ConfigError(`Invalid configuration:\n  - ${r.problems.join('\n  - ')}`);
   return config;
+}
+
+/** ENCRYPTION_KEY seals channel credentials and signal keys: a short or padded key is refused rather than used. */
+function encryptionKeyOf(r: Reader): string | undefined {
+  const key = r.optional('ENCRYPTION_KEY');
+  if (key !== undefined && (key.length < 16 || /\s/.test(key))) r.problems.push('ENCRYPTION_KEY must be at least 16 characters, without spaces');
+  return key;
 }
 
 function readBaileys(r: Reader): BaileysConfig {

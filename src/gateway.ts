@@ -30,6 +30,8 @@ import { Metrics } from './observability/metrics.js';
 import type { Cache } from './cache/cache.js';
 import { createCache } from './cache/factory.js';
 import { InstanceCache } from './domain/instanceCache.js';
+import { Chatwoot } from './chatbots/chatwoot/service.js';
+import { chainStores } from './events/storeChain.js';
 import { Chatbots } from './chatbots/chatbots.js';
 
 export interface ResolvedConfig extends Config {
@@ -54,6 +56,8 @@ export interface Gateway {
   cache: Cache;
   /** Media pipeline: loading media given by URL, base64 or upload, and the media store (disk or S3). */
   media: MediaService;
+  /** The Chatwoot integration (routes, webhook, sync). */
+  chatwoot: Chatwoot;
   /** The chatbot engine (hooked into the inbound path) and the service of the bot routes. */
   chatbots: Chatbots;
   /** The durable delivery worker (undefined with WEBHOOK_DURABLE=false). */
@@ -79,16 +83,17 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   };
   const mediaService = createMediaService(config);
   const inlineMedia = (body: string) => inlineMediaRefs(body, (key) => mediaService.readAll(key));
+  const chatwoot = new Chatwoot(db, { enabled: config.chatwoot.enabled, encryptionKey: config.auth.encryptionKey, clientName: config.database.clientName, allowPrivate: config.media.allowPrivateUrls }, logger.child({ component: 'chatwoot' }));
   let worker: DeliveryWorker | undefined;
   let bus: EventBus;
   if (config.webhook.durable) {
     const box = new SecretBox(config.auth.encryptionKey);
     const w = new DeliveryWorker(repos.outbox, box, { webhook: config.webhook, leaseMs: config.webhook.outboxLeaseMs, logger: logger.child({ component: 'delivery' }), inlineMedia });
     worker = w;
-    bus = new EventBus(new CommitQueue(db, new OutboxStore(repos.outbox, targets, box, (rows) => w.accept(rows))), logger);
+    bus = new EventBus(new CommitQueue(db, chainStores(new OutboxStore(repos.outbox, targets, box, (rows) => w.accept(rows)), chatwoot.store)), logger);
     bus.addSink(new OutboxSink(worker, 10_000));
   } else {
-    bus = new EventBus(new CommitQueue(db, undefined), logger);
+    bus = new EventBus(new CommitQueue(db, chatwoot.store), logger);
     const dispatcher = new WebhookDispatcher({ retry: config.webhook.retry, timeoutMs: config.webhook.requestTimeoutMs, concurrencyPerDestination: config.webhook.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }), inlineMedia });
     bus.addSink(new WebhookSink(targets, dispatcher));
   }
@@ -129,15 +134,17 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   });
   if (worker) worker.stats.onDelivered = (ms) => metrics.deliveryLatency.observe(ms / 1000);
   await worker?.start();
+  await chatwoot.start({ repos, messages, media: mediaService, instances });
   const restored = await instances.restoreAll();
   logger.info({ instances: restored }, 'instances restored');
   await chatbots.start();
 
   return {
-    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService, chatbots,
+    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService, chatwoot, chatbots,
     async close(drainMs = 10_000) {
       await chatbots.close();
       await instances.shutdown();
+      await chatwoot.stop();
       for (const d of drivers.values()) await d.close?.();
       await bus.drain(drainMs);
       await bus.close();

@@ -16,8 +16,15 @@ import { InboundHooks } from './inboundHooks.js';
 
 export { publicView } from './messageView.js';
 
+/**
+ * The WhatsApp id an integration gives a message before sending it (Chatwoot links the id to its own message first, so
+ * the send's echo is recognised). A symbol: a JSON request body cannot set it.
+ */
+export const PRESET_KEY_ID: unique symbol = Symbol('presetKeyId');
+
 /** The fields every send route takes besides its content (upstream names). */
 export interface CommonSendInput {
+  [PRESET_KEY_ID]?: string;
   number: string;
   delay?: number;
   quoted?: { key: { id: string; remoteJid?: string; fromMe?: boolean; participant?: string }; message?: Record<string, unknown> };
@@ -132,6 +139,7 @@ export class MessageService {
 
   private async sendOptions(live: LiveInstance, input: CommonSendInput): Promise<SendOptions> {
     const options: SendOptions = {};
+    if (input[PRESET_KEY_ID]) options.keyId = input[PRESET_KEY_ID];
     if (input.quoted?.key?.id) {
       const stored = input.quoted.message ? undefined : await this.repos.messages.findByKeyId(live.id, input.quoted.key.id, input.quoted.key.remoteJid ? toJid(input.quoted.key.remoteJid) : undefined);
       const quotedMessage = input.quoted.message ?? stored?.message;

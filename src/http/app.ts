@@ -26,6 +26,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { webhookRoutes } from './routes/webhook.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { healthRoutes } from './routes/health.js';
+import { chatwootRoutes } from './routes/chatwoot.js';
 import { chatbotRoutes } from './routes/chatbots.js';
 import { enterCorrelation } from '../observability/context.js';
 import { endSpan, tracer } from '../observability/tracing.js';
@@ -119,6 +120,7 @@ export async function buildApp(gateway: Gateway): Promise<App> {
     settingsRoutes(scope, ctx);
     webhookRoutes(scope, ctx);
     deliveryRoutes(scope, ctx);
+    chatwootRoutes(scope, ctx);
     chatbotRoutes(scope, ctx);
     for (const driver of gateway.drivers.values()) driver.routes?.(scope, ctx);
   });

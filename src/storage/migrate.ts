@@ -11,9 +11,10 @@ import * as m009 from './migrations/009_poll_votes.js';
 import * as m010 from './migrations/010_templates_proxy.js';
 import * as m012 from './migrations/012_channel_inbox.js';
 import * as m014 from './migrations/014_chatbots.js';
+import * as m015 from './migrations/015_chatwoot.js';
 
 /** Every migration, in order. The same list runs on SQLite, PostgreSQL and MySQL; each receives the provider for the few type differences. */
-const MIGRATIONS = { '001_initial': m001, '002_outbox': m002, '003_correlation': m003, '004_ingest': m004, '005_channel_keys': m005, '006_media': m006, '007_chat_state_labels': m007, '009_poll_votes': m009, '010_templates_proxy': m010, '012_channel_inbox': m012, '014_chatbots': m014 } as const;
+const MIGRATIONS = { '001_initial': m001, '002_outbox': m002, '003_correlation': m003, '004_ingest': m004, '005_channel_keys': m005, '006_media': m006, '007_chat_state_labels': m007, '009_poll_votes': m009, '010_templates_proxy': m010, '012_channel_inbox': m012, '014_chatbots': m014, '015_chatwoot': m015 } as const;
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly db: Db) {}

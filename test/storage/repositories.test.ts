@@ -74,6 +74,9 @@ function suite(provider: Provider): void {
       'chatbotSettings.instanceId->instances',
       'chatbots.instanceId->instances',
       'chats.instanceId->instances',
+      'chatwootConfigs.instanceId->instances',
+      'chatwootMessages.instanceId->instances',
+      'chatwootOutbox.instanceId->instances',
       'contacts.instanceId->instances',
       'instanceCounters.instanceId->instances',
       'labels.instanceId->instances',
@@ -91,7 +94,7 @@ function suite(provider: Provider): void {
     ];
     let found: string[] = [];
     if (provider === 'sqlite') {
-      for (const t of ['settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'channelKeys', 'instanceCounters', 'media', 'labels', 'chatLabels', 'pollVotes', 'proxies', 'templates', 'chatbots', 'chatbotSettings', 'chatbotSessions', 'openaiCreds']) {
+      for (const t of ['settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'channelKeys', 'instanceCounters', 'media', 'labels', 'chatLabels', 'pollVotes', 'proxies', 'templates', 'chatbots', 'chatbotSettings', 'chatbotSessions', 'openaiCreds', 'chatwootConfigs', 'chatwootMessages', 'chatwootOutbox']) {
         const { rows } = await sql<{ from: string; table: string; on_delete: string }>`select * from pragma_foreign_key_list(${t})`.execute(db.kysely);
         found.push(...rows.map((r) => `${t}.${r.from}->${r.table}:${r.on_delete}`));
       }

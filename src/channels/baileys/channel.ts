@@ -66,6 +66,11 @@ export class BaileysChannel implements Channel {
     return this._state;
   }
 
+  /** The library's socket while one runs (tests drive the adapter through its event emitter). */
+  get socket(): WASocket | undefined {
+    return this.sock;
+  }
+
   /** Connection counters for metrics and tests. */
   get stats() {
     return { failures: this.failures, lids: this.lids.size, groups: this.groupCache.size };

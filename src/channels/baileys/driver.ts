@@ -4,6 +4,7 @@ import { ALL_SEND_KINDS, sendCapability, type Capability } from '../capabilities
 import type { ChannelDriver } from '../driver.js';
 import { BaileysChannel } from './channel.js';
 import { BaileysRuntime } from './runtime.js';
+import { ApiError } from '../../domain/errors.js';
 
 /** WhatsApp Web has no Meta templates: those are the Cloud API's. */
 const SEND_KINDS = ALL_SEND_KINDS.filter((k) => k !== 'template');
@@ -43,6 +44,8 @@ export function baileysDriver(config: Pick<Config, 'baileys' | 'qrcode'>): Baile
       return channel;
     },
     channelOf: (instanceId) => channels.get(instanceId)?.deref(),
+    // Upstream's own answer for the Cloud API's templates on a Baileys instance.
+    refusal: (capability) => (capability === 'send:template' || capability === 'templates' ? new ApiError(500, ['Method not available in the Baileys service']) : undefined),
     async start(services) {
       runtime.attach(services);
     },

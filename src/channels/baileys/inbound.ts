@@ -28,6 +28,13 @@ export class InboundMapper {
     this.learn(ev);
     await this.lids.resolve(this.jidsOf(ev));
     const out: ChannelEvent[] = [];
+    // New messages first: their chats and contacts are created with them (chats.upsert, contacts.upsert), and the
+    // library's own chat and contact updates of the same flush then update what exists.
+    const upsert = ev['messages.upsert'];
+    if (upsert) {
+      const messages = this.messages(upsert.messages);
+      if (messages.length) out.push({ type: 'messages', mode: upsert.type === 'notify' ? 'live' : 'append', messages });
+    }
     const history = ev['messaging-history.set'];
     if (history) {
       if (history.contacts.length) out.push({ type: 'contacts', action: 'upsert', contacts: this.contacts(history.contacts) });
@@ -40,11 +47,6 @@ export class InboundMapper {
     if (ev['chats.upsert']?.length) out.push({ type: 'chats', action: 'upsert', chats: ev['chats.upsert'].map((c) => this.chat(c)) });
     if (ev['chats.update']?.length) out.push({ type: 'chats', action: 'update', chats: ev['chats.update'].filter((c) => c.id).map((c) => this.chat(c as Chat)) });
     if (ev['chats.delete']?.length) out.push({ type: 'chats', action: 'delete', chats: ev['chats.delete'].map((id) => ({ remoteJid: this.lids.pnOf(id) })) });
-    const upsert = ev['messages.upsert'];
-    if (upsert) {
-      const messages = this.messages(upsert.messages);
-      if (messages.length) out.push({ type: 'messages', mode: upsert.type === 'notify' ? 'live' : 'append', messages });
-    }
     const updates = [...this.updates(ev), ...this.receipts(ev), ...this.deletes(ev)];
     if (updates.length) out.push({ type: 'message.updates', updates });
     for (const [id, p] of Object.entries(ev['presence.update']?.presences ?? {})) {
@@ -107,6 +109,8 @@ export class InboundMapper {
       const edited = update.message?.editedMessage?.message ?? update.message?.protocolMessage?.editedMessage;
       if (edited) out.push({ type: 'edit', key, message: messageToJson(edited), ...(at ? { at } : {}) });
       else if (update.messageStubType === WAMessageStubType.REVOKE || (update.message === null && update.messageStubType !== undefined)) out.push({ type: 'revoke', key, ...(at ? { at } : {}) });
+      // A status post's viewers' receipts are not acks of the post: the server's ack is.
+      if (k.remoteJid === 'status@broadcast' && (update.status ?? 0) > 2) continue;
       if (typeof update.status === 'number' && ACKS[update.status]) out.push({ type: 'ack', key, status: ACKS[update.status]!, at: at ?? Math.floor(Date.now() / 1000) });
     }
     return out;
@@ -114,7 +118,7 @@ export class InboundMapper {
 
   /** Group receipts: one per member who got (or read, or played) the message. */
   private receipts(ev: BaileysEvents): MessageUpdate[] {
-    return (ev['message-receipt.update'] ?? []).map(({ key: k, receipt }) => {
+    return (ev['message-receipt.update'] ?? []).filter((r) => r.key.remoteJid !== 'status@broadcast').map(({ key: k, receipt }) => {
       const status: AckStatus = receipt.playedTimestamp ? 'PLAYED' : receipt.readTimestamp ? 'READ' : 'DELIVERY_ACK';
       const at = Number(receipt.playedTimestamp ?? receipt.readTimestamp ?? receipt.receiptTimestamp ?? 0) || undefined;
       return { type: 'ack', key: this.key(k), status, ...(receipt.userJid ? { participant: this.lids.pnOf(receipt.userJid) } : {}), ...(at ? { at } : {}) };

@@ -49,7 +49,8 @@ export async function toBaileysSend(out: Outbound, bytes: MediaBytes): Promise<B
       case 'reaction':
         return { react: { key: key(c.key), text: c.emoji } };
       case 'poll':
-        return { poll: { name: c.name, values: c.values, selectableCount: c.selectableCount }, ...mentions };
+        // Relayed as wire.ts builds it (pollCreationMessage with its secret); the library would pick a V2/V3 variant.
+        return undefined;
       case 'edit':
         // A caption edit has no builder in the library: it is relayed as wire.ts builds it, marked as an edit.
         if (c.media) return undefined;
