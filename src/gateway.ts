@@ -132,7 +132,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   });
   if (worker) worker.stats.onDelivered = (ms) => metrics.deliveryLatency.observe(ms / 1000);
   await worker?.start();
-  await chatwoot.start({ repos, messages, media: mediaService, instances });
+  await chatwoot.start({ repos, messages, media: mediaService, instances, bus });
   const restored = await instances.restoreAll();
   logger.info({ instances: restored }, 'instances restored');
   await chatbots.start();
