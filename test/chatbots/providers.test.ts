@@ -28,7 +28,7 @@ beforeAll(async () => {
   await Promise.all([files, typebotFake, openaiFake, difyFake, flowiseFake, n8nFake, evoaiFake, hook].map((f) => f.start()));
   files.on('GET', '/logo.png', () => ({ contentType: 'image/png', body: PNG })).on('GET', '/voice.ogg', () => ({ contentType: 'audio/ogg', body: OGG }));
   c = await Conversation.open({ TYPEBOT_ENABLED: 'true', OPENAI_ENABLED: 'true', DIFY_ENABLED: 'true', FLOWISE_ENABLED: 'true', N8N_ENABLED: 'true', EVOAI_ENABLED: 'true', OPENAI_API_URL: `${openaiFake.url}/v1` }, 'providers', '5511977771101');
-  const set = await c.api('POST', '/webhook/set/:i', { webhook: { enabled: true, url: hook.url, events: ['SEND_MESSAGE'] } });
+  const set = await c.api('POST', '/webhook/set/:i', { webhook: { enabled: true, url: hook.url, events: ['SEND_MESSAGE', 'TYPEBOT_START', 'TYPEBOT_CHANGE_STATUS'] } });
   expect(set.status).toBe(201);
 }, 30_000);
 afterAll(async () => {
@@ -82,6 +82,12 @@ describe('Typebot', () => {
     expect((await c.waitSent(who, 3))[0]).toBe('Hello *there*');
     const started = typebotFake.calls('/api/v1/typebots/lead/startChat').at(-1)!;
     expect(started.body.prefilledVariables).toMatchObject({ origin: 'ad-7', remoteJid: `${who}@s.whatsapp.net` });
+    await waitFor(() => hook.received.find((r) => r.body?.event === 'typebot.start' && r.body.data?.remoteJid === `${who}@s.whatsapp.net`), 5000, 'typebot.start');
+    const start = hook.received.find((r) => r.body?.event === 'typebot.start')!;
+    expect(start.body.data).toEqual({ remoteJid: `${who}@s.whatsapp.net`, url: typebotFake.url, typebot: 'lead', variables: { origin: 'ad-7' }, sessionId: `tb-${who}` });
+    const paused = await c.api('POST', '/typebot/changeStatus/:i', { remoteJid: who, status: 'paused' });
+    expect(paused.status).toBe(200);
+    await waitFor(() => hook.received.find((r) => r.body?.event === 'typebot.change-status' && r.body.data?.status === 'paused'), 5000, 'typebot.change-status');
     // The start-only bot does not take other chats' messages.
     const other = next();
     await c.say(other, 'random words');
