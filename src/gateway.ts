@@ -113,6 +113,8 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   }
 
   const drivers = new Map(channelDrivers(config).map((d) => [d.integration, d]));
+  const withTargets = [...drivers.values()].filter((d) => d.eventTargets);
+  if (withTargets.length) targets.channel = (event) => withTargets.flatMap((d) => d.eventTargets!(event));
   for (const d of drivers.values()) await d.start?.({ repos, media: mediaService, metrics, logger });
 
   const cache = await createCache(config.cache, logger);
