@@ -31,7 +31,7 @@ async function part(name: string): Promise<unknown> {
     case 'rss-sandbox':
       return capacity('SANDBOX', arg('rss-instances', 100), 1000);
     case 'restore-baileys-unpaced':
-      return capacity('WHATSAPP-BAILEYS', arg('restore-instances', 1000), 1_000_000);
+      return capacity('WHATSAPP-BAILEYS', arg('restore-instances', 1000), 100_000);
     case 'restore-baileys-paced':
       return capacity('WHATSAPP-BAILEYS', arg('restore-instances', 1000), arg('per-second', 20));
     case 'restore-sandbox':
