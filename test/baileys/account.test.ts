@@ -32,6 +32,12 @@ describe('WHATSAPP-BAILEYS privacy, blocks and profiles, through the library on 
     expect(profile.body).toMatchObject({ wuid: alice.jid });
     const picture = await call('POST', '/chat/fetchProfilePictureUrl/acct', { number: alice.phone });
     expect(picture.status).toBe(200);
+    // a personal account has no business profile
+    const business = await call('POST', '/chat/fetchBusinessProfile/acct', { number: alice.phone });
+    expect(business.status, JSON.stringify(business.body)).toBe(200);
+    expect(business.body).toMatchObject({ isBusiness: false });
+    const catalog = await call('POST', '/business/getCatalog/acct', { number: alice.phone });
+    expect(catalog).toMatchObject({ status: 200, body: { wuid: alice.jid, isBusiness: false, catalog: [] } });
     expect(b.sim.errors).toEqual([]);
   });
 
