@@ -1,3 +1,5 @@
+import { readEventTransports, type EventTransportsConfig } from './events/transports/config.js';
+
 /** Typed configuration read from the environment, with the upstream Evolution API names where they exist. */
 export interface Config {
   server: { port: number; host: string; url?: string; bodyLimit: number; name: string };
@@ -50,6 +52,8 @@ export interface Config {
   ingest: { maxPendingPerInstance: number; maxPendingTotal: number };
   cache: CacheConfig;
   media: MediaConfig;
+  /** Event buses (RabbitMQ, NATS, MQTT, SQS, Kafka, Pusher, WebSocket): upstream's variables, see docs/events.md. */
+  events: EventTransportsConfig;
   chatbots: ChatbotConfig;
   logLevel: string;
   version: string;
@@ -135,7 +139,7 @@ export const GLOBAL_WEBHOOK_EVENT_KEYS = [
   'TYPEBOT_START', 'TYPEBOT_CHANGE_STATUS', 'REMOVE_INSTANCE', 'LOGOUT_INSTANCE', 'STATUS_INSTANCE',
 ] as const;
 
-class Reader {
+export class Reader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
@@ -323,6 +327,7 @@ export function loadConfig(env: Env = process.env): Config {
     ingest: { maxPendingPerInstance: r.int('INGEST_MAX_PENDING_PER_INSTANCE', 10_000, 1, 10_000_000), maxPendingTotal: r.int('INGEST_MAX_PENDING_TOTAL', 200_000, 1, 100_000_000) },
     cache: readCache(r),
     media: readMedia(r),
+    events: readEventTransports(r, r.str('SERVER_NAME', 'evolution')),
     chatbots: {
       typebot: r.bool('TYPEBOT_ENABLED', false),
       openai: r.bool('OPENAI_ENABLED', false),

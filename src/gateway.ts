@@ -7,7 +7,10 @@ import { EventBus } from './events/bus.js';
 import { CommitQueue } from './events/commitQueue.js';
 import { WebhookDispatcher } from './events/webhook/dispatcher.js';
 import { WebhookSink } from './events/webhook/sink.js';
-import type { TargetOptions } from './events/webhook/targets.js';
+import { webhookRouter, type TargetOptions } from './events/webhook/targets.js';
+import { WebhookTransport } from './events/transports/webhook.js';
+import { eventBuses } from './events/transports/index.js';
+import type { WebSocketSink } from './events/transports/websocket.js';
 import { OutboxStore } from './events/outbox/store.js';
 import { DeliveryWorker } from './events/outbox/worker.js';
 import { OutboxSink } from './events/outbox/sink.js';
@@ -60,6 +63,8 @@ export interface Gateway {
   chatwoot: Chatwoot;
   /** The chatbot engine (hooked into the inbound path) and the service of the bot routes. */
   chatbots: Chatbots;
+  /** socket.io events (WEBSOCKET_ENABLED): attached to the HTTP server by startServer. */
+  websocket?: WebSocketSink;
   /** The durable delivery worker (undefined with WEBHOOK_DURABLE=false). */
   worker?: DeliveryWorker;
   /** Stops channels, waits for in-flight deliveries (up to `drainMs`), closes the database. */
@@ -86,15 +91,24 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   const chatwoot = new Chatwoot(db, { enabled: config.chatwoot.enabled, encryptionKey: config.auth.encryptionKey, clientName: config.database.clientName, allowPrivate: config.media.allowPrivateUrls }, logger.child({ component: 'chatwoot' }));
   let worker: DeliveryWorker | undefined;
   let bus: EventBus;
-  if (config.webhook.durable) {
-    const box = new SecretBox(config.auth.encryptionKey);
-    const w = new DeliveryWorker(repos.outbox, box, { webhook: config.webhook, leaseMs: config.webhook.outboxLeaseMs, logger: logger.child({ component: 'delivery' }), inlineMedia });
+  const box = new SecretBox(config.auth.encryptionKey);
+  const buses = await eventBuses(config.events, { envelope: targets.envelope, settingOf: (id, kind) => registry.getById(id)?.transports.get(kind) }, box, logger);
+  const wh = config.webhook;
+  let dispatcher: WebhookDispatcher | undefined;
+  if (wh.durable || buses.transports.length) {
+    // Webhooks go through the outbox unless WEBHOOK_DURABLE=false; the event buses always do.
+    const transports = [...(wh.durable ? [new WebhookTransport(wh, box, logger.child({ component: 'delivery' }))] : []), ...buses.transports];
+    const routers = [...(wh.durable ? [webhookRouter(targets)] : []), ...buses.routers];
+    const w = new DeliveryWorker(repos.outbox, { transports, concurrency: wh.concurrency, leaseMs: wh.outboxLeaseMs, deliveredRetentionSeconds: wh.deliveredRetentionSeconds, deadRetentionSeconds: wh.deadRetentionSeconds, logger: logger.child({ component: 'delivery' }), inlineMedia });
     worker = w;
-    bus = new EventBus(new CommitQueue(db, chainStores(new OutboxStore(repos.outbox, targets, box, (rows) => w.accept(rows)), chatwoot.store)), logger);
+    bus = new EventBus(new CommitQueue(db, chainStores(new OutboxStore(repos.outbox, routers, box, (rows) => w.accept(rows)), chatwoot.store)), logger);
     bus.addSink(new OutboxSink(worker, 10_000));
-  } else {
-    bus = new EventBus(new CommitQueue(db, chatwoot.store), logger);
-    const dispatcher = new WebhookDispatcher({ retry: config.webhook.retry, timeoutMs: config.webhook.requestTimeoutMs, concurrencyPerDestination: config.webhook.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }), inlineMedia });
+  } else bus = new EventBus(new CommitQueue(db, chatwoot.store), logger);
+  const busContext = { envelope: targets.envelope, settingOf: (id: string, kind: string) => registry.getById(id)?.transports.get(kind) };
+  const websocket = config.events.websocket.enabled ? new (await import('./events/transports/websocket.js')).WebSocketSink(config.events.websocket, busContext, registry, config.auth.apiKey, config.cors.origin, logger.child({ component: 'websocket' })) : undefined;
+  if (websocket) bus.addSink(websocket);
+  if (!wh.durable) {
+    dispatcher = new WebhookDispatcher({ retry: wh.retry, timeoutMs: wh.requestTimeoutMs, concurrencyPerDestination: wh.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }), inlineMedia });
     bus.addSink(new WebhookSink(targets, dispatcher));
   }
 
@@ -132,13 +146,13 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   });
   if (worker) worker.stats.onDelivered = (ms) => metrics.deliveryLatency.observe(ms / 1000);
   await worker?.start();
-  await chatwoot.start({ repos, messages, media: mediaService, instances });
+  await chatwoot.start({ repos, messages, media: mediaService, instances, bus });
   const restored = await instances.restoreAll();
   logger.info({ instances: restored }, 'instances restored');
   await chatbots.start();
 
   return {
-    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService, chatwoot, chatbots,
+    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService, chatwoot, chatbots, websocket,
     async close(drainMs = 10_000) {
       await chatbots.close();
       await instances.shutdown();

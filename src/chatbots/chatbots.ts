@@ -14,6 +14,8 @@ import { BotHttp } from './providers/http.js';
 import { enabledProviders } from './providers/index.js';
 import { ChatbotService } from './service.js';
 import type { ProviderLookup } from './provider.js';
+import { TypebotStarter } from './typebotStart.js';
+import { OpenaiCredentials } from './openaiCreds.js';
 
 export interface ChatbotDeps {
   config: Config;
@@ -31,17 +33,21 @@ export class Chatbots {
   readonly engine: ChatbotEngine;
   readonly service: ChatbotService;
   readonly http: BotHttp;
+  readonly typebotStart: TypebotStarter;
+  readonly openaiCreds: OpenaiCredentials;
   private readonly unhook: () => void;
 
   constructor(deps: ChatbotDeps) {
     const { config, repos, logger } = deps;
     const providers = enabledProviders(config);
     const catalog = new BotCatalog(repos.chatbots);
-    const lookup: ProviderLookup = { openaiKey: async (instanceId, credsId) => (await repos.openaiCreds.find(instanceId, credsId))?.apiKey ?? config.chatbots.openaiGlobalKey };
+    const lookup: ProviderLookup = { openaiKey: async (instanceId, credsId) => (await repos.openaiCreds.find(instanceId, credsId))?.apiKey ?? config.chatbots.openaiGlobalKey, openaiApiUrl: config.chatbots.openaiApiUrl };
     this.http = new BotHttp({ allowPrivate: config.media.allowPrivateUrls, timeoutMs: config.chatbots.timeoutMs });
     const sender = new AnswerSender(deps.messages, new MediaMessageService(deps), logger.child({ component: 'chatbots' }));
     this.engine = new ChatbotEngine({ repos, registry: deps.registry, bus: deps.bus, media: deps.media, catalog, sender, http: this.http, lookup, logger: logger.child({ component: 'chatbots' }), providers, ...(config.server.url ? { serverUrl: config.server.url } : {}) });
     this.service = new ChatbotService(repos, catalog, this.engine, lookup, { allowPrivate: config.media.allowPrivateUrls }, new Set(providers.keys()));
+    this.typebotStart = new TypebotStarter(repos, catalog, this.engine, this.service, this.http, { allowPrivate: config.media.allowPrivateUrls });
+    this.openaiCreds = new OpenaiCredentials(repos, this.service, this.http, { url: config.chatbots.openaiApiUrl, ...(config.chatbots.openaiGlobalKey ? { globalKey: config.chatbots.openaiGlobalKey } : {}) });
     this.unhook = deps.messages.hooks.add(this.engine);
   }
 

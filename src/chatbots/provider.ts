@@ -20,6 +20,8 @@ export interface Turn {
 
 export interface ProviderLookup {
   openaiKey(instanceId: string, credsId: string): Promise<string | undefined>;
+  /** The OpenAI API base (OPENAI_API_URL). */
+  openaiApiUrl: string;
 }
 
 /** What the bot answered, and what the session keeps for the next turn. */

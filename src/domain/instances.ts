@@ -84,9 +84,11 @@ export class InstanceService {
     const instances = (await repos.instances.list()).filter((i) => i.clientName === config.database.clientName);
     const settings = await repos.settings.findMany(instances.map((i) => i.id));
     const webhooks = new Map((await repos.webhooks.findAll()).map((w) => [w.instanceId, w]));
+    const transports = await repos.eventTransports.findAll();
     await Promise.all(
       instances.map(async (instance) => {
         const live = new LiveInstance(instance, settingsOf(settings.get(instance.id)), webhooks.get(instance.id));
+        for (const t of transports) if (t.instanceId === instance.id) live.transports.set(t.kind, t);
         const credentials = await repos.authState.load(instance.id);
         if (!this.attachChannel(live, credentials)) return;
         this.deps.bus.emit(live.eventSource, 'application.startup', { instanceName: instance.name, instanceId: instance.id, integration: instance.integration });

@@ -25,6 +25,7 @@ import { s3Routes } from './routes/s3.js';
 import { settingsRoutes } from './routes/settings.js';
 import { webhookRoutes } from './routes/webhook.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { eventTransportRoutes } from './routes/eventTransports.js';
 import { healthRoutes } from './routes/health.js';
 import { chatwootRoutes } from './routes/chatwoot.js';
 import { chatbotRoutes } from './routes/chatbots.js';
@@ -120,6 +121,7 @@ export async function buildApp(gateway: Gateway): Promise<App> {
     settingsRoutes(scope, ctx);
     webhookRoutes(scope, ctx);
     deliveryRoutes(scope, ctx);
+    eventTransportRoutes(scope, ctx);
     chatwootRoutes(scope, ctx);
     chatbotRoutes(scope, ctx);
     for (const driver of gateway.drivers.values()) driver.routes?.(scope, ctx);

@@ -19,6 +19,7 @@ import { TemplateRepository } from './templateRepository.js';
 import { PollVoteRepository } from './pollVoteRepository.js';
 import { MessageAmendments } from './messageAmendments.js';
 import { MediaRepository } from './mediaRepository.js';
+import { EventTransportRepository } from './eventTransportRepository.js';
 import { InboxRepository } from './inboxRepository.js';
 import { ChatbotRepository } from './chatbotRepository.js';
 import { OpenaiCredsRepository } from './openaiCredsRepository.js';
@@ -44,6 +45,7 @@ export class Repositories {
   readonly pollVotes: PollVoteRepository;
   readonly amendments: MessageAmendments;
   readonly media: MediaRepository;
+  readonly eventTransports: EventTransportRepository;
   readonly inbox: InboxRepository;
   readonly chatbots: ChatbotRepository;
   readonly openaiCreds: OpenaiCredsRepository;
@@ -53,6 +55,7 @@ export class Repositories {
     this.instances = new InstanceRepository(db, box);
     this.settings = new SettingsRepository(db);
     this.webhooks = new WebhookRepository(db, box);
+    this.eventTransports = new EventTransportRepository(db, box);
     this.messages = new MessageRepository(db);
     this.chats = new ChatRepository(db);
     this.contacts = new ContactRepository(db);

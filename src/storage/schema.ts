@@ -120,8 +120,12 @@ export interface EventOutboxTable {
   event: string;
   lane: string;
   partition: number;
-  url: string;
-  headers: string | null;
+  /** The transport: webhook, rabbitmq, nats, mqtt, websocket, sqs, pusher, kafka. */
+  kind: string;
+  /** Where within the transport: a webhook URL, a routing key, a subject, a topic, a queue, a channel. */
+  target: string;
+  /** Sealed JSON of kind-specific extras (a webhook's custom headers). */
+  options: string | null;
   secret: string | null;
   body: string;
   state: string;
@@ -132,6 +136,17 @@ export interface EventOutboxTable {
   lastStatus: number | null;
   lastError: string | null;
   correlationId: string | null;
+}
+
+export interface EventTransportTable {
+  id: string;
+  instanceId: string;
+  kind: string;
+  enabled: number;
+  events: string;
+  settings: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface EventAttemptTable {
@@ -307,6 +322,7 @@ export interface Database {
   channelAuth: ChannelAuthTable;
   eventOutbox: EventOutboxTable;
   eventAttempts: EventAttemptTable;
+  eventTransports: EventTransportTable;
   outboxPartitions: OutboxPartitionTable;
   channelKeys: ChannelKeyTable;
   instanceCounters: InstanceCounterTable;

@@ -78,6 +78,7 @@ function suite(provider: Provider): void {
       'chatwootMessages.instanceId->instances',
       'chatwootOutbox.instanceId->instances',
       'contacts.instanceId->instances',
+      'eventTransports.instanceId->instances',
       'instanceCounters.instanceId->instances',
       'labels.instanceId->instances',
       'media.instanceId->instances',
@@ -94,7 +95,7 @@ function suite(provider: Provider): void {
     ];
     let found: string[] = [];
     if (provider === 'sqlite') {
-      for (const t of ['settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'channelKeys', 'instanceCounters', 'media', 'labels', 'chatLabels', 'pollVotes', 'proxies', 'templates', 'chatbots', 'chatbotSettings', 'chatbotSessions', 'openaiCreds', 'chatwootConfigs', 'chatwootMessages', 'chatwootOutbox']) {
+      for (const t of ['settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'channelKeys', 'instanceCounters', 'media', 'labels', 'chatLabels', 'pollVotes', 'proxies', 'templates', 'chatbots', 'chatbotSettings', 'chatbotSessions', 'openaiCreds', 'chatwootConfigs', 'chatwootMessages', 'chatwootOutbox', 'eventTransports']) {
         const { rows } = await sql<{ from: string; table: string; on_delete: string }>`select * from pragma_foreign_key_list(${t})`.execute(db.kysely);
         found.push(...rows.map((r) => `${t}.${r.from}->${r.table}:${r.on_delete}`));
       }

@@ -18,8 +18,10 @@ export interface CwAttachment { data: Buffer; fileName: string; mimetype: string
 export interface NewMessage {
   content: string;
   messageType: 'incoming' | 'outgoing';
-  sourceId: string;
+  sourceId?: string;
   attachment?: CwAttachment;
+  /** A private note: agents see it, the contact does not. */
+  private?: boolean;
 }
 
 /**
@@ -68,12 +70,12 @@ export class ChatwootClient {
   /** A message in a conversation; with an attachment it goes as multipart `attachments[]`, as Chatwoot takes files. */
   createMessage(conversationId: number, m: NewMessage): Promise<CwMessage> {
     const path = `/conversations/${conversationId}/messages`;
-    if (!m.attachment) return this.call('POST', path, { content: m.content, message_type: m.messageType, private: false, source_id: m.sourceId }) as Promise<CwMessage>;
+    if (!m.attachment) return this.call('POST', path, { content: m.content, message_type: m.messageType, private: m.private ?? false, ...(m.sourceId ? { source_id: m.sourceId } : {}) }) as Promise<CwMessage>;
     const form = new FormData();
     if (m.content) form.set('content', m.content);
     form.set('message_type', m.messageType);
     form.set('private', 'false');
-    form.set('source_id', m.sourceId);
+    if (m.sourceId) form.set('source_id', m.sourceId);
     form.append('attachments[]', new Blob([new Uint8Array(m.attachment.data)], { type: m.attachment.mimetype }), m.attachment.fileName);
     return this.call('POST', path, form) as Promise<CwMessage>;
   }

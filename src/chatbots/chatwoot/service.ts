@@ -7,6 +7,7 @@ import type { MessageService } from '../../domain/messages.js';
 import { MediaMessageService } from '../../domain/mediaMessages.js';
 import type { MediaService } from '../../media/service.js';
 import type { InstanceService } from '../../domain/instances.js';
+import type { EventBus } from '../../events/bus.js';
 import { badRequest } from '../../domain/errors.js';
 import { guardedDispatcher, assertTenantUrl, type GuardOptions } from '../../security/addressGuard.js';
 import { SecretBox, secretsEqual } from '../../security/secrets.js';
@@ -19,6 +20,7 @@ import { ChatwootDeliverer } from './deliverer.js';
 import { ChatwootImporter } from './importer.js';
 import { ChatwootWebhookHandler, type ChatwootEvent } from './webhookHandler.js';
 import { ChatwootError } from './client.js';
+import { MASKED_PASSWORD } from '../../domain/proxies.js';
 import { publicSettings, settingsOf, UNCONFIGURED, webhookUrlOf, type ChatwootSettings } from './settings.js';
 
 export interface ChatwootOptions {
@@ -37,6 +39,7 @@ export interface ChatwootParts {
   messages: MessageService;
   media: MediaService;
   instances: InstanceService;
+  bus: EventBus;
 }
 
 export type SetBody = Partial<Omit<ChatwootSettings, 'nameInbox'>> & Pick<ChatwootSettings, 'enabled'> & { nameInbox?: string | null };
@@ -72,6 +75,9 @@ export class Chatwoot {
   /** Loads the configurations (before instances reconnect, so nothing they receive is missed) and starts delivering. */
   async start(parts: ChatwootParts): Promise<void> {
     await this.link.load(this.options.clientName);
+    parts.bus.subscribe((e) => {
+      if (e.event === 'instance.delete' || e.event === 'remove.instance') this.link.forget(e.instanceId);
+    });
     const media = new MediaMessageService(parts);
     this.handler = new ChatwootWebhookHandler({
       link: this.link, map: this.map, messages: parts.messages, media, logger: this.logger,
@@ -142,6 +148,30 @@ export class Chatwoot {
     if (!c) return { ...UNCONFIGURED };
     const { id: _id, instanceId: _i, inboxId: _b, webhookToken, createdAt: _c, updatedAt: _u, ...settings } = c;
     return { ...publicSettings(settings), webhook_url: webhookUrlOf(base, live.name, webhookToken) };
+  }
+
+  /** fetchInstances' `Chatwoot` relation: the stored row in upstream's columns (token masked), or null. */
+  row(instanceId: string): Record<string, unknown> | null {
+    const c = this.link.get(instanceId);
+    if (!c) return null;
+    const { inboxId: _b, webhookToken: _w, autoCreate: _a, ...columns } = c;
+    return { ...columns, token: c.token ? MASKED_PASSWORD : '' };
+  }
+
+  /**
+   * The Chatwoot fields of `/instance/create` (`chatwootAccountId`, `chatwootToken`, `chatwootUrl` present: configured),
+   * with upstream's create defaults: autoCreate, importContacts and importMessages on, 60 days.
+   */
+  async setAtCreate(live: LiveInstance, body: Record<string, unknown>, base: string): Promise<(ChatwootSettings & { webhook_url: string }) | undefined> {
+    const f = (name: string) => body[`chatwoot${name}`];
+    if (f('AccountId') === undefined || f('Token') === undefined || f('Url') === undefined) return undefined;
+    const opt = <T>(v: unknown, fallback: T): T => (v === undefined || v === null ? fallback : (v as T));
+    return this.set(live, {
+      enabled: true, accountId: String(f('AccountId')), token: String(f('Token')), url: String(f('Url')), signMsg: opt(f('SignMsg'), false),
+      reopenConversation: opt(f('ReopenConversation'), false), conversationPending: opt(f('ConversationPending'), false), importContacts: opt(f('ImportContacts'), true),
+      importMessages: opt(f('ImportMessages'), true), daysLimitImportMessages: opt(f('DaysLimitImportMessages'), 60), mergeBrazilContacts: opt(f('MergeBrazilContacts'), false),
+      nameInbox: opt<string | null>(f('NameInbox'), null), organization: opt(f('Organization'), ''), logo: opt(f('Logo'), ''), autoCreate: opt(f('AutoCreate'), true),
+    }, base);
   }
 
   /** Whether a webhook post carries the instance's webhook secret (compared in constant time). */

@@ -48,7 +48,14 @@ export class ChatwootWebhookHandler {
     const number = recipientOf(e);
     if (!number || e.id === undefined) return { message: 'bot' };
     const parts = partsOf(e, signed(config, e));
-    for (const [i, part] of parts.entries()) await this.sendPart(live, number, String(e.id), String(conversationId), i, part);
+    try {
+      for (const [i, part] of parts.entries()) await this.sendPart(live, number, String(e.id), String(conversationId), i, part);
+    } catch (err) {
+      // The agent sees why in the conversation (a private note); Chatwoot gets the error as the answer.
+      const note = `WhatsApp did not get this message: ${(err as Error).message}`;
+      await this.deps.link.clientOf(config).createMessage(conversationId, { content: note, messageType: 'outgoing', private: true }).catch(() => undefined);
+      throw err;
+    }
     return { message: 'bot' };
   }
 

@@ -33,6 +33,11 @@ export class BotCatalog {
     return { bots, settings };
   }
 
+  /** Whether the instance has any bot: without one there is no session either, and a message costs no query. */
+  async hasBots(instanceId: string): Promise<boolean> {
+    return (await this.entry(instanceId)).bots.length > 0;
+  }
+
   async bots(instanceId: string, kind: BotKind): Promise<Bot[]> {
     return (await this.entry(instanceId)).bots.filter((b) => b.kind === kind);
   }

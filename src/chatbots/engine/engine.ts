@@ -92,11 +92,11 @@ export class ChatbotEngine implements InboundHook {
   }
 
   private async onMessage(live: LiveInstance, { message, origin }: CommittedMessage): Promise<void> {
+    const { repos, catalog } = this.deps;
     const input = inputOf(message);
-    if (!input) return;
+    if (!input || !(await catalog.hasBots(live.id))) return;
     const jid = message.key.remoteJid;
     const fromMe = origin === 'phone';
-    const { repos, catalog } = this.deps;
     const session = await repos.chatbots.session(live.id, jid);
     if (session) {
       const bot = await catalog.bot(live.id, session.botId);

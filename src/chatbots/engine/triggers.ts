@@ -56,7 +56,8 @@ const KEYWORD_ORDER = ['equals', 'regex', 'startsWith', 'endsWith', 'contains'] 
  * (equals, regex, startsWith, endsWith, contains), each in creation order.
  */
 export function botForMessage(bots: Bot[], text: string): Bot | undefined {
-  const enabled = bots.filter((b) => b.enabled);
+  // Bots made by /typebot/start only run in the sessions that route opens.
+  const enabled = bots.filter((b) => b.enabled && !b.config.startOnly);
   const any = enabled.find((b) => b.triggerType === 'all' || b.triggerType === 'none');
   if (any) return any;
   const advanced = enabled.find((b) => b.triggerType === 'advanced' && advancedMatch(text, b.triggerValue ?? ''));

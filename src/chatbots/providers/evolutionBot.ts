@@ -1,38 +1,26 @@
-import { Type } from 'typebox';
-import type { ChatbotProvider } from '../provider.js';
+import { defineProvider } from '../kinds.js';
 import type { Answer } from '../types.js';
+import { bearer, endpoint, turnVariables } from './common.js';
 
 /**
  * Evolution Bot: any HTTP endpoint. The gateway POSTs the turn as JSON to `apiUrl` (Bearer `apiKey` when set) and
  * sends back the answer's `message` (text; Markdown media links become media), or each of `messages`.
  */
-export const evolutionBot: ChatbotProvider = {
-  kind: 'evolutionBot',
-  label: 'EvolutionBot',
-  idParam: 'evolutionBotId',
-  fields: { apiUrl: Type.String({ minLength: 1, description: 'The endpoint the gateway POSTs each turn to' }), apiKey: Type.Optional(Type.String({ description: 'Sent as Authorization: Bearer' })) },
-  secretFields: { apiKey: 'apiKey' },
-  settingsRequireSplit: true,
-  enabled: () => true,
-  async converse({ bot, session, input, instance, http }) {
-    const apiKey = bot.secrets.apiKey;
+export const evolutionBot = defineProvider('evolutionBot', {
+  ...endpoint('apiUrl', 'The endpoint the gateway POSTs each turn to', 'Sent as Authorization: Bearer'),
+  async converse(turn) {
+    const { bot, session, input, http } = turn;
     const body = {
       query: input.text,
       sessionId: session.sessionId,
-      remoteJid: session.remoteJid,
-      pushName: input.pushName ?? session.pushName,
-      fromMe: input.fromMe,
-      keyId: input.keyId,
+      ...turnVariables(turn),
       messageType: input.messageType,
       ...(input.media ? { mediaType: input.media.type, mediaUrl: input.media.url ?? null } : {}),
-      instanceName: instance.name,
-      serverUrl: instance.serverUrl ?? null,
-      apiKey: instance.token,
     };
-    const res = await http.json<{ message?: unknown; messages?: unknown }>(String(bot.config.apiUrl), { json: body, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
+    const res = await http.json<{ message?: unknown; messages?: unknown }>(String(bot.config.apiUrl), { json: body, headers: bearer(bot.secrets.apiKey) });
     return { answers: textAnswers(res) };
   },
-};
+});
 
 /** `{message: "..."}` or `{messages: ["...", ...]}` (or a bare string) as text answers. */
 export function textAnswers(res: unknown): Answer[] {

@@ -45,3 +45,8 @@ export function resolveTargets(event: GatewayEvent, opts: TargetOptions): Webhoo
   }
   return targets;
 }
+
+/** The webhook targets of an event as outbox routes. */
+export function webhookRouter(opts: TargetOptions): (event: GatewayEvent) => Array<{ kind: 'webhook'; target: string; body: string; options: Record<string, string> | null; secret: string | null }> {
+  return (event) => resolveTargets(event, opts).map((t) => ({ kind: 'webhook', target: t.url, body: t.body, options: t.headers, secret: t.secret }));
+}

@@ -9,6 +9,7 @@ import type { BotBody, SettingsBody } from '../../chatbots/service.js';
 import { PROVIDERS } from '../../chatbots/providers/index.js';
 import { BOT_ROW_EXAMPLE, BotRow, botBody, ChangeStatusBody, IgnoreJidBody, SESSION_EXAMPLE, SessionRow, settingsBody, SettingsRow } from './chatbotSchemas.js';
 import { BOT_EXAMPLES } from './chatbotExamples.js';
+import { chatbotExtraRoutes } from './chatbotExtras.js';
 
 const live = (request: { live?: LiveInstance }) => request.live as LiveInstance;
 type P = Record<string, string> & { instanceName: string };
@@ -56,4 +57,5 @@ export function botRoutes(app: FastifyInstance, { gateway, guards }: RouteContex
 /** Every bot kind's route family. */
 export function chatbotRoutes(app: FastifyInstance, ctx: RouteContext): void {
   for (const p of PROVIDERS) botRoutes(app, ctx, p);
+  chatbotExtraRoutes(app, ctx);
 }

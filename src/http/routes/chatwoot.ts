@@ -61,8 +61,26 @@ const WebhookBody = withExamples(
 const WebhookQuery = Obj({ token: Type.Optional(Type.String({ description: "The instance's webhook secret (part of webhook_url)" })) });
 const WebhookAnswer = withExamples(Obj({ message: Type.String() }), { message: 'bot' });
 
+/** The Chatwoot fields of `/instance/create` (all optional; accountId, token and url together configure Chatwoot). */
+export const ChatwootCreateFields = {
+  chatwootAccountId: Type.Optional(Type.String()),
+  chatwootToken: Type.Optional(Type.String({ description: 'Stored sealed; answers show it masked' })),
+  chatwootUrl: Type.Optional(Type.String()),
+  chatwootSignMsg: Type.Optional(Type.Boolean()),
+  chatwootReopenConversation: Type.Optional(Type.Boolean()),
+  chatwootConversationPending: Type.Optional(Type.Boolean()),
+  chatwootImportContacts: Type.Optional(Type.Boolean()),
+  chatwootImportMessages: Type.Optional(Type.Boolean()),
+  chatwootDaysLimitImportMessages: Type.Optional(Type.Integer({ minimum: 0, maximum: 36500 })),
+  chatwootMergeBrazilContacts: Type.Optional(Type.Boolean()),
+  chatwootNameInbox: Type.Optional(Type.String()),
+  chatwootOrganization: Type.Optional(Type.String()),
+  chatwootLogo: Type.Optional(Type.String()),
+  chatwootAutoCreate: Type.Optional(Type.Boolean()),
+};
+
 /** Where clients reach this gateway: SERVER_URL, else the request's own origin. */
-function baseOf(request: FastifyRequest, serverUrl: string | undefined): string {
+export function baseUrlOf(request: FastifyRequest, serverUrl: string | undefined): string {
   return serverUrl ?? `${request.protocol}://${request.host}`;
 }
 
@@ -74,7 +92,7 @@ export function chatwootRoutes(app: FastifyInstance, { gateway, guards }: RouteC
     '/chatwoot/set/:instanceName',
     { onRequest: guards.instance, schema: { tags: ['chatwoot'], summary: "Connect the instance to a Chatwoot inbox (created with autoCreate); answers the settings and the webhook URL for Chatwoot", params: InstanceParams, body: SetBody, response: { 201: SetAnswer, ...errorResponses } } },
     async (request, reply) => {
-      const answer = await chatwoot.set(request.live as LiveInstance, request.body, baseOf(request, serverUrl));
+      const answer = await chatwoot.set(request.live as LiveInstance, request.body, baseUrlOf(request, serverUrl));
       reply.status(201);
       return answer;
     },
@@ -83,7 +101,7 @@ export function chatwootRoutes(app: FastifyInstance, { gateway, guards }: RouteC
   app.get<{ Params: { instanceName: string } }>(
     '/chatwoot/find/:instanceName',
     { onRequest: guards.instance, schema: { tags: ['chatwoot'], summary: 'The Chatwoot settings (token masked) and the webhook URL for Chatwoot', params: InstanceParams, response: { 200: FindAnswer, ...errorResponses } } },
-    async (request) => chatwoot.find(request.live as LiveInstance, baseOf(request, serverUrl)),
+    async (request) => chatwoot.find(request.live as LiveInstance, baseUrlOf(request, serverUrl)),
   );
 
   /**

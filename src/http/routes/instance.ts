@@ -6,6 +6,7 @@ import { badRequest, notFound } from '../../domain/errors.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import type { WebhookInput } from '../../storage/webhookRepository.js';
 import { presentInstances } from '../presenters.js';
+import { ChatwootCreateFields, baseUrlOf } from './chatwoot.js';
 
 const CreateBody = Obj({
   instanceName: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/?#\\s]+$' }),
@@ -22,6 +23,7 @@ const CreateBody = Obj({
   proxyProtocol: Type.Optional(Type.String({ description: 'http, https, socks4 or socks5' })),
   proxyUsername: Type.Optional(Type.String()),
   proxyPassword: Type.Optional(Type.String({ description: 'Stored sealed; answers show it masked' })),
+  ...ChatwootCreateFields,
 });
 type CreateBody = Static<typeof CreateBody>;
 
@@ -47,6 +49,11 @@ export function instanceRoutes(app: FastifyInstance, { gateway, guards }: RouteC
       const proxy = host && port && protocol ? { enabled: true, host, port, protocol, username: body.proxyUsername ?? '', password: body.proxyPassword ?? '' } : undefined;
       const result = await instances.create({ instanceName: body.instanceName, integration: body.integration, token: body.token, qrcode: body.qrcode, number: body.number, businessId: body.businessId, settings, webhook, proxy });
       const { instance } = result.live;
+      // As upstream, a failure after the row was written removes the instance again.
+      const chatwoot = await gateway.chatwoot.setAtCreate(result.live, body as Record<string, unknown>, baseUrlOf(request, gateway.config.server.url)).catch(async (err) => {
+        await instances.delete(instance.name).catch(() => undefined);
+        throw err;
+      });
       reply.status(201);
       return {
         instance: { instanceName: instance.name, instanceId: instance.id, integration: instance.integration, ...businessWebhook(gateway.config, instance.integration), status: result.live.channel.state },
@@ -58,6 +65,7 @@ export function instanceRoutes(app: FastifyInstance, { gateway, guards }: RouteC
         sqs: {},
         settings: result.settings,
         ...(result.qrcode ? { qrcode: result.qrcode } : {}),
+        ...(chatwoot ? { chatwoot: { ...chatwoot, webhookUrl: chatwoot.webhook_url } } : {}),
       };
     },
   );
