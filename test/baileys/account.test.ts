@@ -3,7 +3,7 @@ import { startBench, type BaileysBench } from './harness.js';
 
 const PHONE = '15550001111';
 
-describe('WHATSAPP-BAILEYS privacy, blocks and profiles, through the library on the simulator', () => {
+describe('WHATSAPP-BAILEYS privacy, blocks and profiles, through the library on the simulator', { timeout: 120_000 }, () => {
   let b: BaileysBench | undefined;
   afterEach(async () => {
     await b?.stop();

@@ -4,7 +4,7 @@ import { startBench, type BaileysBench } from './harness.js';
 const PHONE = '15550001111';
 const ME = `${PHONE}@s.whatsapp.net`;
 
-describe('WHATSAPP-BAILEYS group routes, through the library\'s group queries on the simulator', () => {
+describe('WHATSAPP-BAILEYS group routes, through the library\'s group queries on the simulator', { timeout: 120_000 }, () => {
   let b: BaileysBench | undefined;
   afterEach(async () => {
     await b?.stop();
