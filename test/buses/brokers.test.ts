@@ -77,6 +77,9 @@ describe('event buses on real brokers: RabbitMQ, NATS, Mosquitto', () => {
       expect(rabbit.got.every((g) => g.body.event === 'messages.upsert')).toBe(true);
       const stats = server.gateway.worker!.statsByKind;
       for (const k of ['rabbitmq', 'nats', 'mqtt']) expect(stats.get(k)!.deliveredCount).toBeGreaterThanOrEqual(1);
+      const metrics = String((await server.call("GET", "/metrics")).body);
+      for (const k of ['rabbitmq', 'nats', 'mqtt']) expect(metrics).toMatch(new RegExp(`gateway_bus_delivered_total\\{transport="${k}"\\} [1-9]`));
+      expect(metrics).toMatch(/gateway_bus_lag_seconds|gateway_bus_retried_total/);
     } finally {
       await rabbit.close();
       await nats.close();

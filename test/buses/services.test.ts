@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { connectedSandbox, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
 import { WebhookReceiver } from '../helpers/receiver.js';
-import { FakeSqs } from './fakes/sqs.js';
-import { FakePusher } from './fakes/pusher.js';
+import { FakeSqs } from '../../bench/buses/fakes/sqs.js';
+import { FakePusher } from '../../bench/buses/fakes/pusher.js';
 
 const withoutDestination = (body: any) => {
   const { destination: _d, ...rest } = body;

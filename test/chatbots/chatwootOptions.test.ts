@@ -117,6 +117,21 @@ describe('Chatwoot options and import', () => {
     expect(note.content).toMatch(/^WhatsApp did not get this message: /);
   });
 
+  it('a chat Chatwoot keeps refusing does not hold up the other chats, and gets its messages in order once it recovers', async () => {
+    const { name, inboxId } = await instance();
+    await inbound(name, { from: '5511933330001', pushName: 'Stuck', text: 'a1' });
+    await waitFor(() => inInbox(inboxId).length === 1, 5000, 'a1');
+    const stuck = cw.conversations.find((c) => c.inbox_id === inboxId)!;
+    cw.fail = (method, path) => (method === 'POST' && path === `/conversations/${stuck.id}/messages` ? { status: 503 } : undefined);
+    for (const text of ['a2', 'a3', 'a4']) await inbound(name, { from: '5511933330001', pushName: 'Stuck', text });
+    await inbound(name, { from: '5511933330002', pushName: 'Free', text: 'b1' });
+    await waitFor(() => inInbox(inboxId).some((m) => m.content === 'b1'), 5000, 'the other chat');
+    expect(cw.messagesOf(stuck.id).map((m) => m.content)).toEqual(['a1']);
+    cw.fail = () => undefined;
+    await waitFor(() => cw.messagesOf(stuck.id).length === 4, 8000, 'the stuck chat after recovery');
+    expect(cw.messagesOf(stuck.id).map((m) => m.content)).toEqual(['a1', 'a2', 'a3', 'a4']);
+  });
+
   it('signMsg with signDelimiter', async () => {
     const { name, inboxId } = await instance({ signMsg: true, signDelimiter: ' says: ' });
     await inbound(name, { from: '5511911110007', pushName: 'Duda', text: 'hey' });

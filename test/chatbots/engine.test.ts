@@ -239,7 +239,7 @@ describe('answers', () => {
 describe('durability and isolation', () => {
   it('a turn waiting for its debounce survives a restart: the input is stored with its due time and answered after', async () => {
     const first = await Conversation.open({}, 'bots-restart', '5511977771003');
-    await first.createBot('evolutionBot', { apiUrl: botUrl('restart'), triggerType: 'all', debounceTime: 2 });
+    await first.createBot('evolutionBot', { apiUrl: botUrl('restart'), triggerType: 'all', debounceTime: 4 });
     const who = next();
     await first.say(who, 'before the restart');
     const dir = first.server.dir;
@@ -251,12 +251,12 @@ describe('durability and isolation', () => {
     const again = new Conversation(server, 'bots-restart', '5511977771003');
     again.token = first.token;
     try {
-      expect(await again.waitSent(who, 1, 10_000)).toEqual(['restart: before the restart']);
+      expect(await again.waitSent(who, 1, 20_000)).toEqual(['restart: before the restart']);
       expect(queries('restart')).toEqual(['before the restart']);
     } finally {
       await server.stop();
     }
-  }, 30_000);
+  }, 45_000);
 
   it("an instance's bots are its own: another instance's token is refused, another instance's bot id is not found", async () => {
     const mine = await c.createBot('evolutionBot', { apiUrl: botUrl('mine'), triggerType: 'keyword', triggerOperator: 'equals', triggerValue: 'mine-only' });

@@ -70,44 +70,56 @@ export class ChatwootDeliverer {
     for (;;) {
       const ids = this.deps.link.enabledInstanceIds();
       let rows: OutboxItem[];
+      let progressed: number;
       try {
-        rows = await this.deps.outbox.pending(ids, PAGE);
+        rows = await this.deps.outbox.due(ids, Date.now(), PAGE);
+        progressed = await this.pass(rows);
       } catch (err) {
         this.deps.logger.warn({ err: (err as Error).message }, 'chatwoot outbox not readable; retrying');
         return;
       }
-      const delivered = await this.pass(rows);
-      if (this.stopped || !delivered || rows.length < PAGE) return;
+      if (this.stopped || !progressed || rows.length < PAGE) return;
     }
   }
 
-  /** One pass over a page; returns how many rows left the outbox. */
+  /**
+   * One pass over a page of due rows; returns how many rows it settled (delivered, or deferred behind their chat's
+   * head). A row goes only when it is its chat's head: a chat whose head waits for a retry is deferred as a whole, so
+   * its rows leave the due set and cannot crowd out other chats.
+   */
   private async pass(rows: OutboxItem[]): Promise<number> {
     const blocked = new Set<string>();
-    let delivered = 0;
-    const now = Date.now();
+    const checked = new Set<string>();
+    let settled = 0;
     for (const row of rows) {
       if (this.stopped) break;
       const lane = `${row.instanceId}|${row.remoteJid}`;
       if (blocked.has(lane)) continue;
-      if (row.nextAttemptAt > now) {
-        blocked.add(lane);
-        continue;
+      if (!checked.has(lane)) {
+        checked.add(lane);
+        const head = await this.deps.outbox.head(row.instanceId, row.remoteJid);
+        if (head && head.seq < row.seq) {
+          await this.deps.outbox.deferLane(row.instanceId, row.remoteJid, row.seq, head.nextAttemptAt);
+          blocked.add(lane);
+          settled++;
+          continue;
+        }
       }
       try {
         await this.deps.outbox.attempting(row.seq, row.attempts + 1);
         await this.deliver(row);
         await this.deps.outbox.done(row.seq);
-        delivered++;
+        settled++;
       } catch (err) {
         blocked.add(lane);
         const backoff = Math.min(1000 * 2 ** Math.min(row.attempts, 20), MAX_BACKOFF_MS);
         const message = (err as Error).message;
         this.deps.logger.warn({ instanceId: row.instanceId, seq: row.seq, attempts: row.attempts + 1, err: message }, 'chatwoot delivery failed; retrying');
-        await this.deps.outbox.failed(row.seq, Date.now() + backoff, message).catch(() => undefined);
+        await this.deps.outbox.failed(row, Date.now() + backoff, message).catch(() => undefined);
+        settled++;
       }
     }
-    return delivered;
+    return settled;
   }
 
   private async deliver(row: OutboxItem): Promise<void> {

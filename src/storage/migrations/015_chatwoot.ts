@@ -70,4 +70,7 @@ export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
     .addUniqueConstraint('chatwoot_outbox_dedupe_uq', ['instanceId', 'dedupeKey'])
     .addForeignKeyConstraint('chatwoot_outbox_instance_fk', ['instanceId'], 'instances', ['id'], (c) => c.onDelete('cascade'))
     .execute();
+  // A chat's rows in order (its head, and deferring it), and the rows due next.
+  await db.schema.createIndex('chatwoot_outbox_lane').on('chatwootOutbox').columns(['instanceId', 'remoteJid', 'seq']).execute();
+  await db.schema.createIndex('chatwoot_outbox_due').on('chatwootOutbox').columns(['nextAttemptAt', 'seq']).execute();
 }
