@@ -43,6 +43,44 @@ function maxInWindow(times: number[], windowMs = 1000): number {
   return best;
 }
 
+
+/** `CLIENTS` closed loops per number, each sending one message at a time until `MESSAGES` per number are sent. */
+async function loops(phones: PhoneNumber[], sendOne: (phone: PhoneNumber, n: number, i: number) => Promise<boolean>): Promise<{ latencies: number[]; failed: number }> {
+  const latencies: number[] = [];
+  let failed = 0;
+  await Promise.all(
+    phones.map(async (phone, n) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          while (next < MESSAGES) {
+            const i = next++;
+            const t = hrMs();
+            if (!(await sendOne(phone, n, i))) failed++;
+            latencies.push(hrMs() - t);
+          }
+        }),
+      );
+    }),
+  );
+  return { latencies, failed };
+}
+
+/** What Graph saw per number, and the client's latencies. */
+function summary(scenario: string, limit: number, graph: FakeGraph, phones: PhoneNumber[], result: { latencies: number[]; failed: number }): Run {
+  const perNumber = phones.map((p) => graph.sent(p.id).map((r) => r.at));
+  return {
+    scenario,
+    limit,
+    numbers: phones.length,
+    sent: perNumber.reduce((a, t) => a + t.length, 0),
+    failed: result.failed,
+    perNumberPerSecond: perNumber.map((t) => (t.length > 1 ? Math.round(((t.length - 1) / (Math.max(...t) - Math.min(...t))) * 1000 * 10) / 10 : 0)),
+    maxInOneSecond: Math.max(...perNumber.map((t) => maxInWindow(t))),
+    latencyMs: spread(result.latencies),
+  };
+}
+
 async function run(scenario: string, limit: number, numbers: number): Promise<Run> {
   const graph = await new FakeGraph().start();
   graph.autoStatuses = [];
@@ -56,36 +94,12 @@ async function run(scenario: string, limit: number, numbers: number): Promise<Ru
       const res = await fetch(`${server.url}/instance/create`, { method: 'POST', headers: { apikey: BENCH_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ instanceName: `bench-${n}`, integration: 'WHATSAPP-BUSINESS', token: phone.token, number: phone.id, businessId: phone.businessId }) });
       if (res.status !== 201) throw new Error(`create: ${res.status} ${await res.text()}`);
     }
-    const latencies: number[] = [];
-    let failed = 0;
-    await Promise.all(
-      phones.map(async (phone, n) => {
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: CLIENTS }, async () => {
-            while (next < MESSAGES) {
-              const i = next++;
-              const t = hrMs();
-              const res = await fetch(`${server.url}/message/sendText/bench-${n}`, { method: 'POST', headers: { apikey: phone.token, 'content-type': 'application/json' }, body: JSON.stringify({ number: `55119${String(i % 500).padStart(8, '0')}`, text: `bench ${i}` }) });
-              await res.arrayBuffer();
-              if (res.status !== 201) failed++;
-              latencies.push(hrMs() - t);
-            }
-          }),
-        );
-      }),
-    );
-    const perNumber = phones.map((p) => graph.sent(p.id).map((r) => r.at));
-    return {
-      scenario,
-      limit,
-      numbers,
-      sent: perNumber.reduce((a, t) => a + t.length, 0),
-      failed,
-      perNumberPerSecond: perNumber.map((t) => (t.length > 1 ? Math.round(((t.length - 1) / (Math.max(...t) - Math.min(...t))) * 1000 * 10) / 10 : 0)),
-      maxInOneSecond: Math.max(...perNumber.map((t) => maxInWindow(t))),
-      latencyMs: spread(latencies),
-    };
+    const result = await loops(phones, async (phone, n, i) => {
+      const res = await fetch(`${server.url}/message/sendText/bench-${n}`, { method: 'POST', headers: { apikey: phone.token, 'content-type': 'application/json' }, body: JSON.stringify({ number: `55119${String(i % 500).padStart(8, '0')}`, text: `bench ${i}` }) });
+      await res.arrayBuffer();
+      return res.status === 201;
+    });
+    return summary(scenario, limit, graph, phones, result);
   } finally {
     await server.stop();
     await graph.stop();
@@ -99,35 +113,10 @@ async function runQueue(scenario: string, limit: number, numbers: number): Promi
   graph.autoStatuses = [];
   const client = new GraphClient({ baseUrl: `${graph.url}/${VERSION}`, timeoutMs: 20_000, maxAttempts: 1, limiter: new RateLimiter(limit) });
   const phones = Array.from({ length: numbers }, (_, n) => graph.addPhone({ id: `10966600${n}000`, display: `1666000${n}000` }));
-  const latencies: number[] = [];
-  let failed = 0;
   try {
-    await Promise.all(
-      phones.map(async (phone) => {
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: CLIENTS }, async () => {
-            while (next < MESSAGES) {
-              const i = next++;
-              const t = hrMs();
-              await client.json(phone.token, 'POST', `/${phone.id}/messages`, { messaging_product: 'whatsapp', to: '5511988887777', type: 'text', text: { body: `q ${i}` } }, { queue: phone.id }).catch(() => failed++);
-              latencies.push(hrMs() - t);
-            }
-          }),
-        );
-      }),
-    );
-    const perNumber = phones.map((p) => graph.sent(p.id).map((r) => r.at));
-    return {
-      scenario,
-      limit,
-      numbers,
-      sent: perNumber.reduce((a, t) => a + t.length, 0),
-      failed,
-      perNumberPerSecond: perNumber.map((t) => (t.length > 1 ? Math.round(((t.length - 1) / (Math.max(...t) - Math.min(...t))) * 1000 * 10) / 10 : 0)),
-      maxInOneSecond: Math.max(...perNumber.map((t) => maxInWindow(t))),
-      latencyMs: spread(latencies),
-    };
+    const body = (i: number) => ({ messaging_product: 'whatsapp', to: '5511988887777', type: 'text', text: { body: `q ${i}` } });
+    const result = await loops(phones, (phone, _n, i) => client.json(phone.token, 'POST', `/${phone.id}/messages`, body(i), { queue: phone.id }).then(() => true, () => false));
+    return summary(scenario, limit, graph, phones, result);
   } finally {
     await client.close();
     await graph.stop();
