@@ -7,7 +7,7 @@ const PHONE = '15550001111';
 const ME = `${PHONE}@s.whatsapp.net`;
 const jpeg = (r: number, g: number, b: number) => sharp({ create: { width: 64, height: 48, channels: 3, background: { r, g, b } } }).jpeg().toBuffer();
 
-describe('WHATSAPP-BAILEYS messages through the gateway, on the simulator', () => {
+describe('WHATSAPP-BAILEYS messages through the gateway, on the simulator', { timeout: 120_000 }, () => {
   let b: BaileysBench | undefined;
   afterEach(async () => {
     await b?.stop();

@@ -9,7 +9,7 @@ import { ApiError } from '../../domain/errors.js';
 /** WhatsApp Web has no Meta templates: those are the Cloud API's. */
 const SEND_KINDS = ALL_SEND_KINDS.filter((k) => k !== 'template');
 
-const CAPABILITIES: Capability[] = [...SEND_KINDS.map(sendCapability), 'presence', 'receipts', 'numbers', 'media', 'login:qr', 'login:pairingCode', 'history'];
+const CAPABILITIES: Capability[] = [...SEND_KINDS.map(sendCapability), 'presence', 'receipts', 'numbers', 'profile', 'chats', 'privacy', 'labels', 'groups', 'business', 'media', 'login:qr', 'login:pairingCode', 'history'];
 
 export interface BaileysDriver extends ChannelDriver {
   readonly runtime: BaileysRuntime;

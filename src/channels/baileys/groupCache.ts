@@ -16,6 +16,14 @@ export class GroupCache {
     return this.groups.get(jid);
   }
 
+  put(g: GroupMetadata): void {
+    this.groups.set(g.id, g);
+  }
+
+  forget(jid: string): void {
+    this.groups.delete(jid);
+  }
+
   /** Fetches the metadata once when it is not cached. */
   async ensure(jid: string, fetch: (jid: string) => Promise<GroupMetadata>): Promise<void> {
     if (!this.groups.has(jid)) this.groups.set(jid, await fetch(jid));

@@ -3,7 +3,7 @@ import { isGroupJid, jidUser } from '../../domain/jid.js';
 import { extensionOf } from '../../media/mimetype.js';
 import { ChatwootError, type CwAttachment } from './client.js';
 import type { ChatwootOutboxRepository, OutboxItem } from './outboxRepository.js';
-import type { MessageMap } from './messageMap.js';
+import { FROM_WHATSAPP, type MessageMap } from './messageMap.js';
 import { chatJidOf, render, sourceIdOf, type MessageRecord } from './render.js';
 import type { ChatwootLink } from './link.js';
 
@@ -140,7 +140,7 @@ export class ChatwootDeliverer {
     const conversationId = await ctx.conversations.resolve(ctx.client, ctx.config, ctx.inboxId, jid, name);
     const sourceId = sourceIdOf(keyId);
     const link = async (chatwootMessageId: number) => {
-      await this.deps.map.claim(row.instanceId, { waKeyId: keyId, remoteJid: jid, chatwootMessageId: String(chatwootMessageId), part: 0, conversationId: String(conversationId) });
+      await this.deps.map.claim(row.instanceId, { waKeyId: keyId, remoteJid: jid, chatwootMessageId: String(chatwootMessageId), part: FROM_WHATSAPP, conversationId: String(conversationId) });
     };
     try {
       if (row.attempts > 0) {
@@ -153,8 +153,13 @@ export class ChatwootDeliverer {
         if (data) attachment = { data, mimetype: rendered.media.mimetype, fileName: rendered.media.fileName ?? `${keyId}.${extensionOf(rendered.media.mimetype)}` };
       }
       const content = rendered.content || (rendered.media && !attachment ? `[${record.messageType}: media not available]` : '');
-      const created = await ctx.client.createMessage(conversationId, { content, messageType: record.key.fromMe ? 'outgoing' : 'incoming', sourceId, ...(attachment ? { attachment } : {}) });
-      await link(created.id);
+      const posted = this.deps.link.beginPost(row.instanceId, conversationId);
+      try {
+        const created = await ctx.client.createMessage(conversationId, { content, messageType: record.key.fromMe ? 'outgoing' : 'incoming', sourceId, ...(attachment ? { attachment } : {}) });
+        await link(created.id);
+      } finally {
+        posted();
+      }
     } catch (err) {
       // The conversation is gone (deleted in Chatwoot): the retry looks for the chat's conversation again.
       if (err instanceof ChatwootError && err.status === 404) ctx.conversations.forgetConversation(row.instanceId, conversationId);
