@@ -3,7 +3,7 @@
  * A gateway runs in this process (fresh SQLite file) with one sink enabled and one sandbox instance subscribed to
  * presence.update; --events events are emitted in-process over 200 chats (at most --in-flight not yet consumed), and an
  * independent consumer of the broker (amqplib, nats, mqtt.js, the SDK's fake SQS, the fake Pusher, socket.io-client)
- * counts distinct event ids. Floor: the same number of messages published straight to the broker by its client library,
+ * counts distinct event ids (Kafka, SQS and Pusher are local fakes of their protocols). Floor: the same number of messages published straight to the broker by its client library,
  * with the same guarantee (confirms, JetStream acks, QoS 1 acks), no gateway. Then the isolation scenario: webhook
  * delivery of the same events with and without three dead brokers enabled (RabbitMQ and NATS that accept and never
  * answer, MQTT refused).
@@ -25,6 +25,8 @@ import { createLogger, startServer, type RunningServer } from '../../src/server.
 import { percentile, printGrid } from '../load.js';
 import { FakeSqs } from './fakes/sqs.js';
 import { FakePusher } from './fakes/pusher.js';
+import { FakeKafka } from './fakes/kafka.js';
+import { Kafka, logLevel } from 'kafkajs';
 
 const KEY = 'bench-buses-key-0123456789';
 const RABBIT = process.env.BENCH_RABBITMQ_URI ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -56,7 +58,7 @@ const arg = (name: string, fallback: string) => {
 };
 const EVENTS = Number(arg('events', '4000'));
 const IN_FLIGHT = Number(arg('in-flight', '2000'));
-const ONLY = arg('only', 'rabbitmq,nats,nats-jetstream,mqtt,sqs,pusher,websocket,isolation').split(',');
+const ONLY = arg('only', 'rabbitmq,nats,nats-jetstream,mqtt,kafka,sqs,pusher,websocket,isolation').split(',');
 
 /** Records one arrival from a consumed envelope. */
 function record(seen: Map<number, number>, body: string | Buffer): void {
@@ -169,6 +171,23 @@ async function runSink(sink: string, dir: string): Promise<Result> {
     await pub.endAsync();
     consumer = { seen, close: () => sub.endAsync(true) };
     env = { MQTT_ENABLED: 'true', MQTT_URI: MQTT };
+  } else if (sink === 'kafka') {
+    const fake = await new FakeKafka().start();
+    fakes.push(fake);
+    // Floor: kafkajs's idempotent producer sending the same count straight to the fake broker, batches of 200.
+    const producer = new Kafka({ clientId: 'floor', brokers: [fake.broker], logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const started = now();
+    for (let at = 0; at < EVENTS; at += 200) await producer.sendBatch({ acks: -1, topicMessages: [{ topic: 'floor', messages: Array.from({ length: Math.min(200, EVENTS - at) }, (_, k) => ({ key: 'k', value: body(at + k) })) }] });
+    floor = Math.round((EVENTS / (now() - started)) * 1000);
+    await producer.disconnect();
+    let read = 0;
+    const topic = `evolution.${name}.presence.update`;
+    const poll = setInterval(() => {
+      for (; read < fake.records.length; read++) if (fake.records[read]!.topic === topic) record(seen, fake.records[read]!.value);
+    }, 2);
+    consumer = { seen, close: async () => clearInterval(poll) };
+    env = { KAFKA_ENABLED: 'true', KAFKA_BROKERS: fake.broker };
   } else if (sink === 'sqs') {
     const fake = await new FakeSqs('AKIDBENCH').start();
     fakes.push(fake);

@@ -274,6 +274,14 @@ describe('durability and isolation', () => {
     expect((await c.api('GET', `/evolutionBot/fetch/${mine.id}/:i`)).body.id).toBe(mine.id);
   });
 
+  it('a kind whose integration is off answers 400 "<Name> is disabled" on its routes (Evolution Bot is always on)', async () => {
+    for (const [path, name] of [['/typebot/find/:i', 'Typebot'], ['/openai/creds/:i', 'Openai'], ['/dify/fetchSettings/:i', 'Dify'], ['/flowise/find/:i', 'Flowise'], ['/n8n/find/:i', 'N8n'], ['/evoai/find/:i', 'Evoai']]) {
+      const res = await c.api('GET', path!);
+      expect(res.body, path).toEqual({ status: 400, error: 'Bad Request', response: { message: [`${name} is disabled`] } });
+    }
+    expect((await c.api('GET', '/evolutionBot/find/:i')).status).toBe(200);
+  });
+
   it('secrets are sealed at rest and masked in answers; sending the masked value back keeps the secret', async () => {
     const created = await c.createBot('evolutionBot', { apiUrl: botUrl('sealed'), apiKey: 'sk-very-secret-key-0001', triggerType: 'keyword', triggerOperator: 'equals', triggerValue: 'sealed-test' });
     expect(created.apiKey).toBe('sk-****0001');

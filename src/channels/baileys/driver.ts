@@ -49,5 +49,8 @@ export function baileysDriver(config: Pick<Config, 'baileys' | 'qrcode'>): Baile
     async start(services) {
       runtime.attach(services);
     },
+    ready() {
+      runtime.pacer.release();
+    },
   };
 }
