@@ -37,6 +37,27 @@ export function storedEvents(enabled: boolean, events: string[] | undefined): st
   return events?.length ? [...new Set(events)] : [...CONFIGURABLE_EVENT_KEYS];
 }
 
+/** The `/instance/create` blocks (`enabled` is forced true when a block is present, as upstream). */
+export const BusCreateFields = Object.fromEntries(
+  BUS_KINDS.map((kind) => [kind, Type.Optional(kind === 'pusher' ? Obj({ ...PusherFields, enabled: Type.Optional(Type.Boolean()) }) : Obj({ enabled: Type.Optional(Type.Boolean()), events: Type.Optional(EventList) }))]),
+);
+
+/**
+ * Stores the transport blocks of an `/instance/create` body (those of transports enabled on this server) and answers
+ * them as upstream: `{enabled: true}` per block sent, `{}` otherwise.
+ */
+export async function storeCreateBlocks(gateway: RouteContext['gateway'], live: LiveInstance, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const answer: Record<string, unknown> = {};
+  for (const kind of BUS_KINDS) {
+    const block = body[kind] as ({ events?: string[] } & Record<string, unknown>) | undefined;
+    if (!block || !enabledGlobally(gateway.config.events, kind)) continue;
+    const settings = kind === 'pusher' ? { appId: block.appId, key: block.key, secret: block.secret, cluster: block.cluster, useTLS: block.useTLS } : null;
+    live.transports.set(kind, await gateway.repos.eventTransports.upsert(live.id, kind, { enabled: true, events: storedEvents(true, block.events), settings }));
+    answer[kind] = { enabled: true };
+  }
+  return answer;
+}
+
 function enabledGlobally(config: EventTransportsConfig, kind: BusKind): boolean {
   return config[kind].enabled;
 }
