@@ -100,7 +100,7 @@ export class MetaChannel implements Channel {
    * client gets messages.update ERROR with the reason.
    */
   send(out: Outbound): Promise<SentMessage> {
-    const body = graphMessage(out);
+    const body = graphMessage(out, this.deps.config.language);
     const message = toWhatsAppMessage(out);
     const provisional = out.options.keyId ?? messageKeyId();
     const sent = (id: string): SentMessage => ({ key: { remoteJid: out.remoteJid, fromMe: true, id }, messageTimestamp: nowSeconds(), message });
