@@ -84,6 +84,9 @@ describe('Meta inbound: /webhook/meta', () => {
       expect(ok).toEqual({ status: 200, body: { status: 'success' } });
       const event = await w.hook.waitForEvent('messages.upsert', (r) => r.body.instance === NAME && r.body.data.key.id === id);
       expect(event.body.data).toMatchObject({ key: { remoteJid: JID, fromMe: false, id }, instanceId, source: 'unknown' });
+      // The upstream envelope, as for every channel.
+      expect(event.body).toMatchObject({ event: 'messages.upsert', instance: NAME, destination: w.hook.url, sender: '551130030001@s.whatsapp.net', apikey: null });
+      expect(Number.isNaN(Date.parse(event.body.date_time))).toBe(false);
       expected[kind]!(event.body.data);
       const stored = await find(id);
       expect(stored.total).toBe(1);

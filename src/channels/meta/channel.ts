@@ -131,6 +131,8 @@ export class MetaChannel implements Channel {
    * Resolves once they are stored.
    */
   handle(value: MessagesValue): Promise<void> {
+    // Errors about the number itself (not about one message) have no upstream event: they go to the log.
+    if (value.errors?.length) this.deps.warn('Meta reported errors for the phone number', { instance: this.ctx.instanceName, errors: value.errors });
     const messages = inboundMessages(value);
     const delivered = messages.length ? this.ctx.listener.deliver([{ type: 'messages', mode: 'live', messages }]) : Promise.resolve();
     const updates = statusUpdates(value);
