@@ -94,5 +94,8 @@ describe('/instance/create with transport blocks', () => {
     expect(res.body.rabbitmq).toEqual({});
     const found = await server.call('GET', '/sqs/find/withbus', undefined, res.body.hash);
     expect(found.body).toMatchObject({ enabled: true, events: ['MESSAGES_UPSERT'], instanceId: res.body.instance.instanceId });
+    const [row] = (await server.call('GET', '/instance/fetchInstances?instanceName=withbus')).body;
+    expect(row.Sqs).toEqual(found.body);
+    expect(row.Rabbitmq).toBeNull();
   });
 });

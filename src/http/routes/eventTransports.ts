@@ -4,7 +4,7 @@ import type { RouteContext } from '../app.js';
 import { errorResponses, EventList, InstanceParams, Loose, Obj } from '../schemas.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import { CONFIGURABLE_EVENT_KEYS } from '../../domain/events.js';
-import type { TransportSetting } from '../../storage/eventTransportRepository.js';
+import { presentTransport } from '../presenters.js';
 import type { EventTransportsConfig } from '../../events/transports/config.js';
 
 /** The transports with /<kind>/set and /<kind>/find (MQTT is this project's addition, same shape). */
@@ -22,14 +22,6 @@ const PusherFields = {
   events: Type.Optional(EventList),
 };
 const PusherObject = Obj(PusherFields);
-
-/** The stored row as upstream answers it; Pusher's secret is never answered (docs/compatibility.md). */
-export function presentTransport(t: TransportSetting) {
-  const base = { id: t.id, enabled: t.enabled, events: t.events, createdAt: t.createdAt, updatedAt: t.updatedAt, instanceId: t.instanceId };
-  if (t.kind !== 'pusher' || !t.settings) return base;
-  const s = t.settings as { appId: string; key: string; cluster: string; useTLS: boolean };
-  return { ...base, appId: s.appId, key: s.key, secret: null, cluster: s.cluster, useTLS: s.useTLS };
-}
 
 /** enabled:false stores no events; enabled with none (or without the list) stores every name. */
 export function storedEvents(enabled: boolean, events: string[] | undefined): string[] {
