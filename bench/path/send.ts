@@ -13,6 +13,8 @@ export interface SendResult extends LoadResult {
   webhooks: number;
   /** CPU of the measured process (all threads) per answered request, until its webhooks stopped: steadier than req/s. */
   cpuMicrosPerRequest: number;
+  /** The same, of its main thread (event loop) only. */
+  mainCpuMicrosPerRequest: number;
   /** The bench process's main thread (the load client), % of a core. */
   clientCpuPercent: number;
 }
@@ -28,6 +30,7 @@ export async function runSend(target: SendResult['target'], child: Child, name: 
   receiver.reset();
   const client0 = cpuMicros(process.pid, process.pid);
   const cpu0 = child.cpuMicros();
+  const main0 = child.mainCpuMicros();
   const load = await runLoad({
     name: `sendText ${target}`,
     url: child.url,
@@ -40,5 +43,6 @@ export async function runSend(target: SendResult['target'], child: Child, name: 
   const clientCpuPercent = Math.round((cpuMicros(process.pid, process.pid) - client0) / 10_000 / load.seconds);
   await receiver.waitUntil(() => false, 1000);
   const cpuMicrosPerRequest = Math.round((child.cpuMicros() - cpu0) / Math.max(1, load.requests));
-  return { ...load, target, webhooks: receiver.arrivals.filter((a) => a.instance === name).length, cpuMicrosPerRequest, clientCpuPercent };
+  const mainCpuMicrosPerRequest = Math.round((child.mainCpuMicros() - main0) / Math.max(1, load.requests));
+  return { ...load, target, webhooks: receiver.arrivals.filter((a) => a.instance === name).length, cpuMicrosPerRequest, mainCpuMicrosPerRequest, clientCpuPercent };
 }
