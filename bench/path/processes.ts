@@ -58,9 +58,10 @@ function passthrough(): Record<string, string> {
 
 /**
  * The built gateway (`server` = a dist/src/main.js) on a fresh database: SQLite in a new temp dir, or PostgreSQL with
- * `pg`. With `profileDir`, it runs under `--cpu-prof` (one .cpuprofile per thread, written when it stops).
+ * `pg`. With `profileDir`, it runs under `--cpu-prof` (one .cpuprofile per thread, written when it stops); `nodeArgs`
+ * are node options put before the script (e.g. V8 heap flags, to try them).
  */
-export async function startGateway(server: string, pg?: string, profileDir?: string): Promise<Child> {
+export async function startGateway(server: string, pg?: string, profileDir?: string, nodeArgs: string[] = []): Promise<Child> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-path-'));
   const db = await freshDatabase({ pg }, dir, 'path');
   const port = await freePort();
@@ -73,7 +74,7 @@ export async function startGateway(server: string, pg?: string, profileDir?: str
     DATABASE_PROVIDER: db.provider,
     DATABASE_CONNECTION_URI: db.uri,
   };
-  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const profile = [...nodeArgs, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
   return spawnNode(
     server,
     env,
@@ -87,9 +88,9 @@ export async function startGateway(server: string, pg?: string, profileDir?: str
 }
 
 /** The do-nothing relay floor of the inbound flood (relay.ts). */
-export async function startRelay(receiverUrl: string, connections: number): Promise<Child> {
+export async function startRelay(receiverUrl: string, connections: number, answerBytes = 300): Promise<Child> {
   const port = await freePort();
-  return spawnNode(floorScript('relay'), { PORT: String(port), RECEIVER_URL: receiverUrl, CONNECTIONS: String(connections) }, port);
+  return spawnNode(floorScript('relay'), { PORT: String(port), RECEIVER_URL: receiverUrl, CONNECTIONS: String(connections), ANSWER_BYTES: String(answerBytes) }, port);
 }
 
 /** The bare Fastify floor of sendText (bareFastify.ts), answering a JSON body of about `answerBytes`. */

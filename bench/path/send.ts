@@ -8,7 +8,8 @@ import { cpuMicros } from './stats.js';
 export const SEND_BODY = { number: '5511987654321', text: 'hello' };
 
 export interface SendResult extends LoadResult {
-  target: 'gateway' | 'bare fastify';
+  /** 'fan-out relay' is a reference (the ceiling of 1 request + 3 webhooks on this machine), not the floor. */
+  target: 'gateway' | 'bare fastify' | 'fan-out relay';
   /** Webhook requests the receiver got from this instance during the load and until they stopped for 1 s. */
   webhooks: number;
   /** CPU of the measured process (all threads) per answered request, until its webhooks stopped: steadier than req/s. */
