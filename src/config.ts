@@ -1,3 +1,5 @@
+import { readEventTransports, type EventTransportsConfig } from './events/transports/config.js';
+
 /** Typed configuration read from the environment, with the upstream Evolution API names where they exist. */
 export interface Config {
   server: { port: number; host: string; url?: string; bodyLimit: number; name: string };
@@ -35,6 +37,13 @@ export interface Config {
   qrcode: { limit: number; refreshMs: number; color: string };
   delInstanceMinutes: number | false;
   sandbox: { enabled: boolean; ackDelayMs: number };
+  /** CHATWOOT_ENABLED: the /chatwoot routes work (else 400 "Chatwoot is disabled", as upstream). */
+  chatwoot: { enabled: boolean };
+  /** The Meta WhatsApp Cloud API channel (integration WHATSAPP-BUSINESS). */
+  meta: MetaConfig;
+  /** The generic EVOLUTION channel. */
+  evolution: { enabled: boolean; inboundAuth: boolean };
+  baileys: BaileysConfig;
   /** Meta embedded-signup settings that `POST /verify-creds` hands to the global key's holder. */
   facebook: { appId: string | null; configId: string | null; userToken: string | null };
   /** How /proxy/set tests a proxy: a request through it to `probeUrl` must answer within `probeTimeoutMs`. */
@@ -43,6 +52,9 @@ export interface Config {
   ingest: { maxPendingPerInstance: number; maxPendingTotal: number };
   cache: CacheConfig;
   media: MediaConfig;
+  /** Event buses (RabbitMQ, NATS, MQTT, SQS, Kafka, Pusher, WebSocket): upstream's variables, see docs/events.md. */
+  events: EventTransportsConfig;
+  chatbots: ChatbotConfig;
   logLevel: string;
   version: string;
 }
@@ -53,6 +65,64 @@ export interface CacheConfig {
   /** Without Redis: the in-process LRU (CACHE_LOCAL_ENABLED=false turns caching off, as upstream). */
   local: { enabled: boolean; maxEntries: number };
   ttlSeconds: { number: number; missingNumber: number; profilePicture: number; contact: number };
+}
+
+export interface MetaConfig {
+  enabled: boolean;
+  /** WA_BUSINESS_URL + WA_BUSINESS_VERSION: the Graph API base, e.g. https://graph.facebook.com/v20.0. */
+  graphUrl: string;
+  version: string;
+  /** Default template language (WA_BUSINESS_LANGUAGE). */
+  language: string;
+  /** hub.verify_token of the webhook verification (WA_BUSINESS_TOKEN_WEBHOOK). */
+  webhookToken: string;
+  /** App secret that signs Meta's webhook posts (X-Hub-Signature-256); instances may override it. */
+  appSecret?: string;
+  /** Messages per second per phone number. */
+  ratePerSecond: number;
+  /** Attempts of a Graph call answered 429/5xx (or not answered) before the send fails. */
+  maxAttempts: number;
+  /** true: media is uploaded to Graph and sent by id; false: sent by link to the media store's signed URL. */
+  uploadMedia: boolean;
+  requestTimeoutMs: number;
+}
+
+/** Chatbot integrations (upstream's <NAME>_ENABLED flags, all false by default; Evolution Bot is always on). */
+export interface ChatbotConfig {
+  typebot: boolean;
+  openai: boolean;
+  dify: boolean;
+  flowise: boolean;
+  n8n: boolean;
+  evoai: boolean;
+  /** OPENAI_API_KEY_GLOBAL: used when a bot's credentials are missing. */
+  openaiGlobalKey?: string;
+  /** OPENAI_API_URL: the OpenAI API base (an OpenAI-compatible server, a local fake in tests). */
+  openaiApiUrl: string;
+  /** CHATBOT_TIMEOUT_MS: how long one call to a bot platform may take. */
+  timeoutMs: number;
+}
+
+/** The WhatsApp Web channel (Baileys). */
+export interface BaileysConfig {
+  enabled: boolean;
+  /** BAILEYS_WEBSOCKET_URL; undefined: the library's own WhatsApp Web URL. */
+  websocketUrl?: string;
+  /** CONFIG_SESSION_PHONE_CLIENT / CONFIG_SESSION_PHONE_NAME: how the linked device is named on the phone. */
+  phoneClient: string;
+  phoneName: string;
+  /** Closes in a row after which an instance stops reconnecting. */
+  maxFailures: number;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+  /** Socket starts a second when instances resume (start-up, reconnects): spreads 1,000 instances over time. */
+  restorePerSecond: number;
+  /** A send that does not finish (or that the server does not ack) in this time restarts the socket. */
+  sendTimeoutMs: number;
+  ackTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** BAILEYS_EXTRA_CA_FILE: a PEM bundle trusted besides the system roots for media hosts (a TLS-inspecting egress). */
+  extraCaFile?: string;
 }
 
 export class ConfigError extends Error {}
@@ -69,7 +139,7 @@ export const GLOBAL_WEBHOOK_EVENT_KEYS = [
   'TYPEBOT_START', 'TYPEBOT_CHANGE_STATUS', 'REMOVE_INSTANCE', 'LOGOUT_INSTANCE', 'STATUS_INSTANCE',
 ] as const;
 
-class Reader {
+export class Reader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
@@ -196,7 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
     auth: {
       apiKey,
       exposeTokenInEvents: r.bool('AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES', false),
-      encryptionKey: r.optional('ENCRYPTION_KEY') ?? apiKey,
+      encryptionKey: encryptionKeyOf(r) ?? apiKey,
     },
     database: { provider: provider ?? 'sqlite', uri, clientName: r.str('DATABASE_CONNECTION_CLIENT_NAME', 'evolution') },
     webhook: {
@@ -237,17 +307,71 @@ export function loadConfig(env: Env = process.env): Config {
     },
     delInstanceMinutes,
     sandbox: { enabled: r.bool('SANDBOX_ENABLED', true), ackDelayMs: r.int('SANDBOX_ACK_DELAY_MS', 5, 0, 60000) },
+    chatwoot: { enabled: r.bool('CHATWOOT_ENABLED', false) },
+    meta: {
+      enabled: r.bool('WA_BUSINESS_ENABLED', true),
+      graphUrl: r.str('WA_BUSINESS_URL', 'https://graph.facebook.com').replace(/\/+$/, ''),
+      version: r.str('WA_BUSINESS_VERSION', 'v20.0'),
+      language: r.str('WA_BUSINESS_LANGUAGE', 'en_US'),
+      webhookToken: r.str('WA_BUSINESS_TOKEN_WEBHOOK', 'evolution'),
+      appSecret: r.optional('WA_BUSINESS_APP_SECRET'),
+      ratePerSecond: r.int('WA_BUSINESS_RATE_LIMIT', 80, 1, 10_000),
+      maxAttempts: r.int('WA_BUSINESS_MAX_ATTEMPTS', 5, 1, 50),
+      uploadMedia: r.bool('WA_BUSINESS_MEDIA_UPLOAD', true),
+      requestTimeoutMs: r.int('WA_BUSINESS_TIMEOUT_MS', 20_000, 100, 600_000),
+    },
+    evolution: { enabled: r.bool('EVOLUTION_CHANNEL_ENABLED', true), inboundAuth: r.bool('EVOLUTION_INBOUND_AUTH', true) },
+    baileys: readBaileys(r),
     facebook: { appId: r.optional('FACEBOOK_APP_ID') ?? null, configId: r.optional('FACEBOOK_CONFIG_ID') ?? null, userToken: r.optional('FACEBOOK_USER_TOKEN') ?? null },
     proxy: { probeUrl: r.str('PROXY_PROBE_URL', 'https://icanhazip.com/'), probeTimeoutMs: r.int('PROXY_PROBE_TIMEOUT_MS', 5000, 100, 60000) },
     ingest: { maxPendingPerInstance: r.int('INGEST_MAX_PENDING_PER_INSTANCE', 10_000, 1, 10_000_000), maxPendingTotal: r.int('INGEST_MAX_PENDING_TOTAL', 200_000, 1, 100_000_000) },
     cache: readCache(r),
     media: readMedia(r),
+    events: readEventTransports(r, r.str('SERVER_NAME', 'evolution')),
+    chatbots: {
+      typebot: r.bool('TYPEBOT_ENABLED', false),
+      openai: r.bool('OPENAI_ENABLED', false),
+      dify: r.bool('DIFY_ENABLED', false),
+      flowise: r.bool('FLOWISE_ENABLED', false),
+      n8n: r.bool('N8N_ENABLED', false),
+      evoai: r.bool('EVOAI_ENABLED', false),
+      openaiGlobalKey: r.optional('OPENAI_API_KEY_GLOBAL'),
+      openaiApiUrl: r.str('OPENAI_API_URL', 'https://api.openai.com/v1'),
+      timeoutMs: r.int('CHATBOT_TIMEOUT_MS', 60_000, 100, 600_000),
+    },
     logLevel: parseLogLevel(r),
     version: '2.3.6',
   };
   if (config.webhook.global.enabled && !config.webhook.global.url) r.problems.push('WEBHOOK_GLOBAL_URL is required when WEBHOOK_GLOBAL_ENABLED=true');
   if (r.problems.length) throw new ConfigError(`Invalid configuration:\n  - ${r.problems.join('\n  - ')}`);
   return config;
+}
+
+/** ENCRYPTION_KEY seals channel credentials and signal keys: a short or padded key is refused rather than used. */
+function encryptionKeyOf(r: Reader): string | undefined {
+  const key = r.optional('ENCRYPTION_KEY');
+  if (key !== undefined && (key.length < 16 || /\s/.test(key))) r.problems.push('ENCRYPTION_KEY must be at least 16 characters, without spaces');
+  return key;
+}
+
+function readBaileys(r: Reader): BaileysConfig {
+  const websocketUrl = r.optional('BAILEYS_WEBSOCKET_URL');
+  if (websocketUrl !== undefined && !/^wss?:\/\/\S+$/i.test(websocketUrl)) r.problems.push(`BAILEYS_WEBSOCKET_URL must be a ws:// or wss:// URL (got "${websocketUrl}")`);
+  const extraCaFile = r.optional('BAILEYS_EXTRA_CA_FILE');
+  return {
+    enabled: r.bool('BAILEYS_ENABLED', true),
+    ...(websocketUrl ? { websocketUrl } : {}),
+    phoneClient: r.str('CONFIG_SESSION_PHONE_CLIENT', 'Evolution API'),
+    phoneName: r.str('CONFIG_SESSION_PHONE_NAME', 'Chrome'),
+    maxFailures: r.int('BAILEYS_MAX_FAILURES', 10, 1, 1000),
+    reconnectBaseMs: r.int('BAILEYS_RECONNECT_BASE_MS', 1000, 0, 600000),
+    reconnectMaxMs: r.int('BAILEYS_RECONNECT_MAX_MS', 60000, 0, 3600000),
+    restorePerSecond: r.num('BAILEYS_RESTORE_PER_SECOND', 20, 0.01, 100000),
+    sendTimeoutMs: r.int('BAILEYS_SEND_TIMEOUT_MS', 30000, 100, 600000),
+    ackTimeoutMs: r.int('BAILEYS_ACK_TIMEOUT_MS', 30000, 100, 600000),
+    connectTimeoutMs: r.int('BAILEYS_CONNECT_TIMEOUT_MS', 20000, 100, 600000),
+    ...(extraCaFile ? { extraCaFile } : {}),
+  };
 }
 
 function readCache(r: Reader): CacheConfig {

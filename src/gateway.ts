@@ -7,7 +7,10 @@ import { EventBus } from './events/bus.js';
 import { CommitQueue } from './events/commitQueue.js';
 import { WebhookDispatcher } from './events/webhook/dispatcher.js';
 import { WebhookSink } from './events/webhook/sink.js';
-import type { TargetOptions } from './events/webhook/targets.js';
+import { webhookRouter, type TargetOptions } from './events/webhook/targets.js';
+import { WebhookTransport } from './events/transports/webhook.js';
+import { eventBuses } from './events/transports/index.js';
+import type { WebSocketSink } from './events/transports/websocket.js';
 import { OutboxStore } from './events/outbox/store.js';
 import { DeliveryWorker } from './events/outbox/worker.js';
 import { OutboxSink } from './events/outbox/sink.js';
@@ -30,6 +33,9 @@ import { Metrics } from './observability/metrics.js';
 import type { Cache } from './cache/cache.js';
 import { createCache } from './cache/factory.js';
 import { InstanceCache } from './domain/instanceCache.js';
+import { Chatwoot } from './chatbots/chatwoot/service.js';
+import { chainStores } from './events/storeChain.js';
+import { Chatbots } from './chatbots/chatbots.js';
 
 export interface ResolvedConfig extends Config {
   auth: Config['auth'] & { apiKey: string; encryptionKey: string };
@@ -53,6 +59,12 @@ export interface Gateway {
   cache: Cache;
   /** Media pipeline: loading media given by URL, base64 or upload, and the media store (disk or S3). */
   media: MediaService;
+  /** The Chatwoot integration (routes, webhook, sync). */
+  chatwoot: Chatwoot;
+  /** The chatbot engine (hooked into the inbound path) and the service of the bot routes. */
+  chatbots: Chatbots;
+  /** socket.io events (WEBSOCKET_ENABLED): attached to the HTTP server by startServer. */
+  websocket?: WebSocketSink;
   /** The durable delivery worker (undefined with WEBHOOK_DURABLE=false). */
   worker?: DeliveryWorker;
   /** Stops channels, waits for in-flight deliveries (up to `drainMs`), closes the database. */
@@ -76,22 +88,34 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   };
   const mediaService = createMediaService(config);
   const inlineMedia = (body: string) => inlineMediaRefs(body, (key) => mediaService.readAll(key));
+  const chatwoot = new Chatwoot(db, { enabled: config.chatwoot.enabled, encryptionKey: config.auth.encryptionKey, clientName: config.database.clientName, allowPrivate: config.media.allowPrivateUrls }, logger.child({ component: 'chatwoot' }));
   let worker: DeliveryWorker | undefined;
   let bus: EventBus;
-  if (config.webhook.durable) {
-    const box = new SecretBox(config.auth.encryptionKey);
-    const w = new DeliveryWorker(repos.outbox, box, { webhook: config.webhook, leaseMs: config.webhook.outboxLeaseMs, logger: logger.child({ component: 'delivery' }), inlineMedia });
+  const box = new SecretBox(config.auth.encryptionKey);
+  const buses = await eventBuses(config.events, { envelope: targets.envelope, settingOf: (id, kind) => registry.getById(id)?.transports.get(kind) }, box, logger);
+  const wh = config.webhook;
+  let dispatcher: WebhookDispatcher | undefined;
+  if (wh.durable || buses.transports.length) {
+    // Webhooks go through the outbox unless WEBHOOK_DURABLE=false; the event buses always do.
+    const transports = [...(wh.durable ? [new WebhookTransport(wh, box, logger.child({ component: 'delivery' }))] : []), ...buses.transports];
+    const routers = [...(wh.durable ? [webhookRouter(targets)] : []), ...buses.routers];
+    const w = new DeliveryWorker(repos.outbox, { transports, concurrency: wh.concurrency, leaseMs: wh.outboxLeaseMs, deliveredRetentionSeconds: wh.deliveredRetentionSeconds, deadRetentionSeconds: wh.deadRetentionSeconds, logger: logger.child({ component: 'delivery' }), inlineMedia });
     worker = w;
-    bus = new EventBus(new CommitQueue(db, new OutboxStore(repos.outbox, targets, box, (rows) => w.accept(rows))), logger);
+    bus = new EventBus(new CommitQueue(db, chainStores(new OutboxStore(repos.outbox, routers, box, (rows) => w.accept(rows)), chatwoot.store)), logger);
     bus.addSink(new OutboxSink(worker, 10_000));
-  } else {
-    bus = new EventBus(new CommitQueue(db, undefined), logger);
-    const dispatcher = new WebhookDispatcher({ retry: config.webhook.retry, timeoutMs: config.webhook.requestTimeoutMs, concurrencyPerDestination: config.webhook.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }), inlineMedia });
+  } else bus = new EventBus(new CommitQueue(db, chatwoot.store), logger);
+  const busContext = { envelope: targets.envelope, settingOf: (id: string, kind: string) => registry.getById(id)?.transports.get(kind) };
+  const websocket = config.events.websocket.enabled ? new (await import('./events/transports/websocket.js')).WebSocketSink(config.events.websocket, busContext, registry, config.auth.apiKey, config.cors.origin, logger.child({ component: 'websocket' })) : undefined;
+  if (websocket) bus.addSink(websocket);
+  if (!wh.durable) {
+    dispatcher = new WebhookDispatcher({ retry: wh.retry, timeoutMs: wh.requestTimeoutMs, concurrencyPerDestination: wh.concurrencyPerDestination, logger: logger.child({ component: 'webhook' }), inlineMedia });
     bus.addSink(new WebhookSink(targets, dispatcher));
   }
 
   const drivers = new Map(channelDrivers(config).map((d) => [d.integration, d]));
-  for (const d of drivers.values()) await d.start?.();
+  const withTargets = [...drivers.values()].filter((d) => d.eventTargets);
+  if (withTargets.length) targets.channel = (event) => withTargets.flatMap((d) => d.eventTargets!(event));
+  for (const d of drivers.values()) await d.start?.({ repos, media: mediaService, metrics, logger });
 
   const cache = await createCache(config.cache, logger);
   const instanceCache = new InstanceCache(cache, config.cache.ttlSeconds);
@@ -105,6 +129,7 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   const messages = new MessageService(repos, bus, instances, instanceCache, metrics);
   instances.messages = messages;
   const chats = new ChatQueries(repos, instances, instanceCache);
+  const chatbots = new Chatbots({ config, repos, registry, bus, media: mediaService, messages, instances, logger });
 
   bus.subscribe((e) => metrics.events.inc({ event: e.event }));
   metrics.bind({
@@ -123,13 +148,17 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
   });
   if (worker) worker.stats.onDelivered = (ms) => metrics.deliveryLatency.observe(ms / 1000);
   await worker?.start();
+  await chatwoot.start({ repos, messages, media: mediaService, instances, bus });
   const restored = await instances.restoreAll();
   logger.info({ instances: restored }, 'instances restored');
+  await chatbots.start();
 
   return {
-    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService,
+    config, logger, db, repos, bus, registry, instances, messages, chats, drivers, worker, metrics, cache, media: mediaService, chatwoot, chatbots, websocket,
     async close(drainMs = 10_000) {
+      await chatbots.close();
       await instances.shutdown();
+      await chatwoot.stop();
       for (const d of drivers.values()) await d.close?.();
       await bus.drain(drainMs);
       await bus.close();

@@ -39,6 +39,7 @@ export async function startServer(config: Config, logger = createLogger(config.l
   startErrorReporting(config.observability, config.version);
   const gateway = await createGateway(resolved, logger);
   const app = await buildApp(gateway);
+  gateway.websocket?.attach(app.server);
   const url = await app.listen({ port: config.server.port, host: config.server.host });
   let stopping: Promise<void> | undefined;
   return {
@@ -47,6 +48,7 @@ export async function startServer(config: Config, logger = createLogger(config.l
     url,
     stop: () => {
       stopping ??= (async () => {
+        await gateway.websocket?.close();
         await app.close();
         await gateway.close();
         await tracing?.shutdown();

@@ -86,6 +86,8 @@ export interface ChannelContext {
   /** Instance number and business id given at create (Meta: the phone number id). */
   number: string | null;
   businessId: string | null;
+  /** The instance's API token; the Cloud API channel also uses it as the Graph access token, as upstream does. */
+  token?: string;
   settings: Settings;
   /** Saved credentials and keyed entries (signal keys, tokens), sealed at rest. */
   keys: ChannelKeyStore;

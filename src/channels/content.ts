@@ -22,6 +22,8 @@ export interface MediaSource {
   url?: string;
   directPath?: string;
   mediaKey?: string;
+  /** The Cloud API's media id, once uploaded to Graph. */
+  mediaId?: string;
 }
 
 export interface ContactCard {

@@ -4,11 +4,25 @@ import type { Channel, ChannelContext } from './channel.js';
 import type { ApiError } from '../domain/errors.js';
 import type { Gateway } from '../gateway.js';
 import type { Guards } from '../http/auth.js';
+import type { GatewayEvent } from '../domain/events.js';
+import type { ChannelTarget } from '../events/webhook/targets.js';
+import type { Repositories } from '../storage/repositories.js';
+import type { MediaService } from '../media/service.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Logger } from 'pino';
 
 /** What a driver's own routes get: the gateway's services and the auth guards. */
 export interface DriverRouteContext {
   gateway: Gateway;
   guards: Guards;
+}
+
+/** What the gateway lends drivers at start: the message store (retries), the media store (bytes to send), metrics, logs. */
+export interface DriverServices {
+  repos: Repositories;
+  media: MediaService;
+  metrics: Metrics;
+  logger: Logger;
 }
 
 /**
@@ -27,6 +41,11 @@ export interface ChannelDriver {
   refusal?(capability: Capability): ApiError | undefined;
   /** Routes of this driver, registered with the gateway's other routes. */
   routes?(app: FastifyInstance, context: DriverRouteContext): void;
-  start?(): Promise<void>;
+  /**
+   * Destinations this driver adds to an event of one of its instances, besides the instance's webhooks (the Evolution
+   * channel's outbound endpoint); they go through the same durable outbox.
+   */
+  eventTargets?(event: GatewayEvent): ChannelTarget[];
+  start?(services: DriverServices): Promise<void>;
   close?(): Promise<void>;
 }

@@ -84,9 +84,11 @@ export class InstanceService {
     const instances = (await repos.instances.list()).filter((i) => i.clientName === config.database.clientName);
     const settings = await repos.settings.findMany(instances.map((i) => i.id));
     const webhooks = new Map((await repos.webhooks.findAll()).map((w) => [w.instanceId, w]));
+    const transports = await repos.eventTransports.findAll();
     await Promise.all(
       instances.map(async (instance) => {
         const live = new LiveInstance(instance, settingsOf(settings.get(instance.id)), webhooks.get(instance.id));
+        for (const t of transports) if (t.instanceId === instance.id) live.transports.set(t.kind, t);
         const credentials = await repos.authState.load(instance.id);
         if (!this.attachChannel(live, credentials)) return;
         this.deps.bus.emit(live.eventSource, 'application.startup', { instanceName: instance.name, instanceId: instance.id, integration: instance.integration });
@@ -123,7 +125,8 @@ export class InstanceService {
       emit(live.eventSource, 'instance.create', { instanceName: instance.name, instanceId: instance.id });
     }).catch((e) => {
       if (registry.get(instance.name) === live) registry.remove(live);
-      throw e;
+      // A channel that cannot be made from these fields (a Cloud API instance without its phone number id) says why.
+      throw e instanceof ChannelError ? badRequest(e.message) : e;
     });
     const webhook = live.webhook;
     // The proxy needs the instance row and is tested over the network, so it is set after the commit; when that fails the
@@ -257,12 +260,12 @@ export class InstanceService {
       onHoldBack: () => this.deps.metrics?.holdBacks.inc({ channel: driver.integration }),
       commit: async (works) => {
         const outcome = await committer.commit(live, works);
-        this.messages.afterCommit(live, outcome.received);
+        this.messages.afterCommit(live, outcome);
       },
     });
     const listener = channelListener(live, { bus, repos, connectionChanged: (l, u) => this.connectionChanged(l, u) });
     const { instance } = live;
-    live.channel = driver.create({ instanceId: instance.id, instanceName: instance.name, number: instance.number, businessId: instance.businessId, settings: live.settings, keys: instanceKeyStore(repos, instance.id), credentials, listener });
+    live.channel = driver.create({ instanceId: instance.id, instanceName: instance.name, number: instance.number, businessId: instance.businessId, token: instance.token, settings: live.settings, keys: instanceKeyStore(repos, instance.id), credentials, listener });
     this.deps.registry.add(live);
     return true;
   }

@@ -49,7 +49,7 @@ export class MediaIngest implements MediaFetcher {
       stored.message = rest;
     } else {
       const ops = optionalOperations(live, 'media');
-      data = ops && (await withTimeout(ops.download(part), this.downloadTimeoutMs, 'media download timed out'));
+      data = ops && (await withTimeout(ops.download(part, stored.messageType), this.downloadTimeoutMs, 'media download timed out'));
       // Media given as a plain URL (channels without a download step, sandbox contacts' links) is fetched like
       // client-given media, through the address guard; with a mediaKey the bytes there are encrypted: only the channel reads them.
       if (!data && !part.mediaKey && typeof part.url === 'string' && /^https?:\/\//i.test(part.url)) data = (await this.media.load({ url: part.url }, { instanceId: live.id }).catch(() => undefined))?.data;

@@ -100,8 +100,8 @@ export class MediaMessageService {
     const loaded = await this.gw.media.load(given, { instanceId: live.id, ...(hints.mimetype ? { mimetype: hints.mimetype } : {}), ...(hints.fileName ? { fileName: hints.fileName } : {}) });
     const prepared = await prepareMedia(this.gw.media, live.id, loaded, role);
     const ops = optionalOperations(live, 'media');
-    if (ops) {
-      const uploaded = await this.gw.instances.channelCall(() => ops.upload({ data: prepared.data, mimetype: prepared.source.mimetype, fileSha256: prepared.source.fileSha256 }));
+    if (ops?.upload) {
+      const uploaded = await this.gw.instances.channelCall(() => ops.upload!({ data: prepared.data, mimetype: prepared.source.mimetype, fileSha256: prepared.source.fileSha256 }));
       Object.assign(prepared.source, uploaded);
     }
     return prepared;

@@ -11,12 +11,20 @@ import type { Metrics } from '../observability/metrics.js';
 import type { InstanceCache } from './instanceCache.js';
 import { operations, optionalOperations, requireSend } from './capabilities.js';
 import { publicView, sentRecord } from './messageView.js';
-import type { IngestWork } from './ingest/writer.js';
+import type { CommitOutcome, IngestWork } from './ingest/writer.js';
+import { InboundHooks } from './inboundHooks.js';
 
 export { publicView } from './messageView.js';
 
+/**
+ * The WhatsApp id an integration gives a message before sending it (Chatwoot links the id to its own message first, so
+ * the send's echo is recognised). A symbol: a JSON request body cannot set it.
+ */
+export const PRESET_KEY_ID: unique symbol = Symbol('presetKeyId');
+
 /** The fields every send route takes besides its content (upstream names). */
 export interface CommonSendInput {
+  [PRESET_KEY_ID]?: string;
   number: string;
   delay?: number;
   quoted?: { key: { id: string; remoteJid?: string; fromMe?: boolean; participant?: string }; message?: Record<string, unknown> };
@@ -31,13 +39,19 @@ export interface SendTextInput extends CommonSendInput {
 
 /** Sending, receiving and acknowledging messages: each one stored, then announced as events. */
 export class MessageService {
+  /** What acts on messages once they are stored: chatbots, Chatwoot. */
+  readonly hooks: InboundHooks;
+
   constructor(
     private readonly repos: Repositories,
     private readonly bus: EventBus,
     private readonly instances: InstanceService,
     private readonly cache: InstanceCache,
     private readonly metrics?: Metrics,
-  ) {}
+    hooks?: InboundHooks,
+  ) {
+    this.hooks = hooks ?? new InboundHooks();
+  }
 
   async sendText(live: LiveInstance, input: SendTextInput): Promise<Omit<StoredMessage, 'id'>> {
     if (!input.text.trim()) throw badRequest('Text is required');
@@ -69,8 +83,9 @@ export class MessageService {
     return live.ingest.push({ kind: 'batch', work, weight: messages.length });
   }
 
-  /** After a batch committed: counts, and auto-read when the instance reads what it receives. */
-  afterCommit(live: LiveInstance, received: StoredMessage[]): void {
+  /** After a batch committed: the inbound hooks, counts, and auto-read when the instance reads what it receives. */
+  afterCommit(live: LiveInstance, { received, committed }: CommitOutcome): void {
+    this.hooks.run(live, committed);
     if (!received.length) return;
     this.metrics?.messages.inc({ direction: 'received', channel: live.instance.integration }, received.length);
     if (live.settings.readMessages && live.channel.state === 'open' && optionalOperations(live, 'receipts')) {
@@ -124,6 +139,7 @@ export class MessageService {
 
   private async sendOptions(live: LiveInstance, input: CommonSendInput): Promise<SendOptions> {
     const options: SendOptions = {};
+    if (input[PRESET_KEY_ID]) options.keyId = input[PRESET_KEY_ID];
     if (input.quoted?.key?.id) {
       const stored = input.quoted.message ? undefined : await this.repos.messages.findByKeyId(live.id, input.quoted.key.id, input.quoted.key.remoteJid ? toJid(input.quoted.key.remoteJid) : undefined);
       const quotedMessage = input.quoted.message ?? stored?.message;

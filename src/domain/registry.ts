@@ -5,6 +5,7 @@ import type { EventSource } from '../events/bus.js';
 import type { IngestQueue } from './ingest/queue.js';
 import type { IngestWork } from './ingest/writer.js';
 import { EarlyUpdates } from './ingest/earlyUpdates.js';
+import type { TransportSetting } from '../storage/eventTransportRepository.js';
 import { secretMatchesDigest, sha256Hex } from '../security/secrets.js';
 
 /** An instance loaded in this process: its row, cached config, its channel and driver, and its ordered ingest queue. */
@@ -15,6 +16,8 @@ export class LiveInstance {
   ingest!: IngestQueue<IngestWork>;
   readonly earlyUpdates = new EarlyUpdates();
   deleteTimer?: NodeJS.Timeout;
+  /** Event-transport settings by kind (rabbitmq, nats, ...), as stored. */
+  transports = new Map<string, TransportSetting>();
 
   constructor(public instance: Instance, public settings: Settings, public webhook: WebhookConfig | undefined) {}
 

@@ -3,6 +3,8 @@ import { ApiError, statusText } from '../domain/errors.js';
 import { formatValidationErrors } from './validation.js';
 import { reportError } from '../observability/errorReporting.js';
 import { isDatabaseUnreachable } from '../storage/db.js';
+import { GraphError } from '../channels/operations/templates.js';
+import { metaErrorBody } from './metaErrors.js';
 
 export interface ErrorBody {
   status: number;
@@ -26,6 +28,9 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; message: (e: FastifyErr
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof ApiError) return reply.status(err.status).headers(err.headers).send(errorBody(err.status, err.response));
+    // A business platform (Meta's Graph API) refused a send or a call: upstream's Meta-style 400.
+    // (Routes declare the upstream error shape for 400; this body is the other upstream shape, so it skips that serializer.)
+    if (err instanceof GraphError) return reply.status(400).type('application/json').serializer(JSON.stringify).send(metaErrorBody(err.body, 'whatsapp_business'));
     if (err.validation) return reply.status(400).send(errorBody(400, formatValidationErrors(err.validation, err.validationContext)));
     const known = err.code ? FRAMEWORK_ERRORS[err.code] : undefined;
     if (known) return reply.status(known.status).send(errorBody(known.status, known.message(err)));

@@ -26,7 +26,7 @@ export async function presentInstances(gateway: Gateway, lives: LiveInstance[]) 
       disconnectionAt: i.disconnectionAt,
       createdAt: i.createdAt,
       updatedAt: i.updatedAt,
-      Chatwoot: null,
+      Chatwoot: gateway.chatwoot.row(i.id),
       Proxy: proxies.get(i.id) ?? null,
       Rabbitmq: null,
       Nats: null,

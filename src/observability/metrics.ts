@@ -25,6 +25,8 @@ export class Metrics {
   readonly deliveryLatency: Histogram<string>;
   readonly events: Counter<'event'>;
   readonly holdBacks: Counter<'channel'>;
+  /** Messages a channel could not decrypt (Bad MAC, MessageCounterError...); the library asks the sender to retry. */
+  readonly decryptFailures: Counter<'channel' | 'reason'>;
   private sources?: MetricSources;
 
   constructor() {
@@ -38,6 +40,7 @@ export class Metrics {
     this.events = new Counter({ name: 'gateway_events_total', help: 'Events emitted (committed) by name', labelNames: ['event'], registers });
 
     this.holdBacks = new Counter({ name: 'gateway_ingest_hold_backs_total', help: 'Times a channel was told to hold back (ingest queue full)', labelNames: ['channel'], registers });
+    this.decryptFailures = new Counter({ name: 'gateway_channel_decrypt_failures_total', help: 'Inbound messages a channel could not decrypt, by reason', labelNames: ['channel', 'reason'], registers });
 
     const self = this;
     new Gauge({ name: 'gateway_ingest_pending', help: 'Messages and updates accepted from channels and not committed yet', registers, collect() {

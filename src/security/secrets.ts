@@ -39,7 +39,18 @@ export class SecretBox {
     if (version !== 'v1' || !iv || !tag || body === undefined) throw new Error('unrecognised sealed secret');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      // The GCM tag does not match: another key sealed it (or the row was altered). Say which setting to look at.
+      throw new SealedSecretUnreadable();
+    }
+  }
+}
+
+export class SealedSecretUnreadable extends Error {
+  constructor() {
+    super('Stored secrets (instance tokens, channel sessions) cannot be read with the current ENCRYPTION_KEY: was the key changed? Start with the key they were sealed with.');
   }
 }
 

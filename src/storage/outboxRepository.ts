@@ -24,7 +24,7 @@ export interface Outcome {
 const INSERT_CHUNK = 500;
 
 /** The durable outbox: append in the caller's transaction, load by leased partitions, record outcomes in batches. */
-const OUTBOX_COLUMNS = ['id', 'instanceId', 'instanceName', 'event', 'lane', 'partition', 'url', 'headers', 'secret', 'body', 'state', 'attempts', 'nextAttemptAt', 'createdAt', 'deliveredAt', 'lastStatus', 'lastError', 'correlationId'] as const satisfies ReadonlyArray<keyof NewOutboxRow>;
+const OUTBOX_COLUMNS = ['id', 'instanceId', 'instanceName', 'event', 'lane', 'partition', 'kind', 'target', 'options', 'secret', 'body', 'state', 'attempts', 'nextAttemptAt', 'createdAt', 'deliveredAt', 'lastStatus', 'lastError', 'correlationId'] as const satisfies ReadonlyArray<keyof NewOutboxRow>;
 
 export class OutboxRepository {
   /** The append statement, built once per row count. */

@@ -19,6 +19,10 @@ import { TemplateRepository } from './templateRepository.js';
 import { PollVoteRepository } from './pollVoteRepository.js';
 import { MessageAmendments } from './messageAmendments.js';
 import { MediaRepository } from './mediaRepository.js';
+import { EventTransportRepository } from './eventTransportRepository.js';
+import { InboxRepository } from './inboxRepository.js';
+import { ChatbotRepository } from './chatbotRepository.js';
+import { OpenaiCredsRepository } from './openaiCredsRepository.js';
 
 /** All repositories over one database. */
 export class Repositories {
@@ -41,12 +45,17 @@ export class Repositories {
   readonly pollVotes: PollVoteRepository;
   readonly amendments: MessageAmendments;
   readonly media: MediaRepository;
+  readonly eventTransports: EventTransportRepository;
+  readonly inbox: InboxRepository;
+  readonly chatbots: ChatbotRepository;
+  readonly openaiCreds: OpenaiCredsRepository;
 
   constructor(readonly db: Db, encryptionKey: string) {
     const box = new SecretBox(encryptionKey);
     this.instances = new InstanceRepository(db, box);
     this.settings = new SettingsRepository(db);
     this.webhooks = new WebhookRepository(db, box);
+    this.eventTransports = new EventTransportRepository(db, box);
     this.messages = new MessageRepository(db);
     this.chats = new ChatRepository(db);
     this.contacts = new ContactRepository(db);
@@ -63,6 +72,9 @@ export class Repositories {
     this.pollVotes = new PollVoteRepository(db);
     this.amendments = new MessageAmendments(db);
     this.media = new MediaRepository(db);
+    this.inbox = new InboxRepository(db);
+    this.chatbots = new ChatbotRepository(db, box);
+    this.openaiCreds = new OpenaiCredsRepository(db, box);
   }
 
   transaction<T>(fn: (tx: import('./instanceRepository.js').Executor) => Promise<T>): Promise<T> {

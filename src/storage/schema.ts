@@ -120,8 +120,12 @@ export interface EventOutboxTable {
   event: string;
   lane: string;
   partition: number;
-  url: string;
-  headers: string | null;
+  /** The transport: webhook, rabbitmq, nats, mqtt, websocket, sqs, pusher, kafka. */
+  kind: string;
+  /** Where within the transport: a webhook URL, a routing key, a subject, a topic, a queue, a channel. */
+  target: string;
+  /** Sealed JSON of kind-specific extras (a webhook's custom headers). */
+  options: string | null;
   secret: string | null;
   body: string;
   state: string;
@@ -132,6 +136,17 @@ export interface EventOutboxTable {
   lastStatus: number | null;
   lastError: string | null;
   correlationId: string | null;
+}
+
+export interface EventTransportTable {
+  id: string;
+  instanceId: string;
+  kind: string;
+  enabled: number;
+  events: string;
+  settings: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface EventAttemptTable {
@@ -232,6 +247,70 @@ export interface MediaTable {
   createdAt: string;
 }
 
+export interface ChannelInboxTable {
+  seq: Generated<number>;
+  channel: string;
+  payload: string;
+  attempts: Generated<number>;
+  lastError: string | null;
+  receivedAt: string;
+}
+
+export interface ChatbotTable {
+  id: string;
+  instanceId: string;
+  kind: string;
+  enabled: number;
+  description: string | null;
+  triggerType: string;
+  triggerOperator: string | null;
+  triggerValue: string | null;
+  behaviour: string;
+  config: string;
+  /** Sealed JSON of the kind's secret fields; '' when none. */
+  secrets: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChatbotSettingTable {
+  id: string;
+  instanceId: string;
+  kind: string;
+  settings: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChatbotSessionTable {
+  id: string;
+  instanceId: string;
+  botId: string;
+  kind: string;
+  remoteJid: string;
+  pushName: string | null;
+  sessionId: string;
+  status: string;
+  awaitUser: number;
+  context: string | null;
+  parameters: string | null;
+  pending: string | null;
+  dueAt: number | string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OpenaiCredsTable {
+  id: string;
+  instanceId: string;
+  name: string;
+  /** Sealed. */
+  apiKey: string;
+  apiKeyHash: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Database {
   instances: InstanceTable;
   settings: SettingTable;
@@ -243,6 +322,7 @@ export interface Database {
   channelAuth: ChannelAuthTable;
   eventOutbox: EventOutboxTable;
   eventAttempts: EventAttemptTable;
+  eventTransports: EventTransportTable;
   outboxPartitions: OutboxPartitionTable;
   channelKeys: ChannelKeyTable;
   instanceCounters: InstanceCounterTable;
@@ -252,4 +332,9 @@ export interface Database {
   chatLabels: ChatLabelTable;
   proxies: ProxyTable;
   templates: TemplateTable;
+  channelInbox: ChannelInboxTable;
+  chatbots: ChatbotTable;
+  chatbotSettings: ChatbotSettingTable;
+  chatbotSessions: ChatbotSessionTable;
+  openaiCreds: OpenaiCredsTable;
 }

@@ -43,6 +43,8 @@ export interface ContractHarness {
   env?: Record<string, string>;
   /** Extra /instance/create fields the driver needs (number, businessId, token...). */
   createFields?: Record<string, unknown>;
+  /** Extra /instance/create fields of the `index`-th logged-in instance (a Cloud API number of its own...). */
+  createFieldsFor?(index: number): Record<string, unknown>;
   /** Logs the instance in (after /instance/create), e.g. the sandbox scans the QR via /sandbox/scan. Returns when open. */
   login(server: TestServer, instanceName: string, number: string): Promise<void>;
   /** A contact (or other phone) sends a text message to the instance. Resolves once the channel handed it over. */
@@ -118,7 +120,7 @@ async function storedSample(server: TestServer, live: LiveInstance, file: string
   const saved = await server.gateway.media.save(live.id, data, mediaTypeOf(file));
   const source: MediaSource = { storageKey: saved.key, mimetype: saved.mimetype, fileLength: saved.size, fileSha256: saved.sha256 };
   const uploads = optionalOperations(live, 'media');
-  if (uploads) Object.assign(source, await uploads.upload({ data, mimetype: saved.mimetype, fileSha256: saved.sha256 }));
+  if (uploads?.upload) Object.assign(source, await uploads.upload({ data, mimetype: saved.mimetype, fileSha256: saved.sha256 }));
   return source;
 }
 
@@ -192,7 +194,7 @@ export function channelContract(h: ContractHarness): void {
     const loggedIn = async (s: TestServer, prefix: string) => {
       const index = ++instances;
       const name = `${prefix}-${index}`;
-      const created = await create(s, name, { qrcode: driver(s).capabilities.has('login:qr') });
+      const created = await create(s, name, { qrcode: driver(s).capabilities.has('login:qr'), ...h.createFieldsFor?.(index) });
       await h.login(s, name, number(index));
       return { name, token: created.hash, id: created.instance.instanceId, number: number(index) };
     };

@@ -1,9 +1,12 @@
 import { A, B, jidOf, PNG_BASE64, type World } from './world.js';
+import { BOT_EXAMPLES } from './botExamples.js';
 
 /** What a well-formed request sends and what its answer must look like at the top level (keys from the contract). */
 export interface Example {
   body?: (w: World) => unknown;
   query?: (w: World) => string | Promise<string>;
+  /** Values of the path's id parameters (`:typebotId` -> an id made by a fixture). */
+  ids?: (w: World) => Promise<Record<string, string>>;
   /** Call it on the peer instance (e.g. joining the instance's group). */
   onPeer?: boolean;
   shape: 'object' | 'array' | 'nullable';
@@ -111,4 +114,10 @@ export const EXAMPLES: Record<string, Example> = {
   // s3
   'POST /s3/getMedia/:instanceName': list(['id', 'fileName', 'type', 'mimetype'], async (w) => (await w.sentImage(), {})),
   'POST /s3/getMediaUrl/:instanceName': obj(['mediaUrl'], async (w) => ({ id: await w.mediaId() })),
+  // chatwoot (set without Chatwoot reachable: enabled false needs no network; the webhook then has nothing to relay)
+  'POST /chatwoot/set/:instanceName': obj(['enabled', 'accountId', 'token', 'url', 'webhook_url'], () => ({ enabled: false, accountId: '', token: '', url: '', signMsg: false, reopenConversation: false, conversationPending: false })),
+  'GET /chatwoot/find/:instanceName': obj(['enabled', 'url', 'accountId', 'token', 'signMsg', 'nameInbox', 'webhook_url']),
+  'POST /chatwoot/webhook/:instanceName': obj(['message'], () => ({ event: 'message_created', id: 1, message_type: 'outgoing', content: 'hi', private: false, conversation: { id: 1, meta: { sender: { phone_number: `+${B}` } } } })),
+  // chatbots (test/contract/botExamples.ts)
+  ...BOT_EXAMPLES,
 };

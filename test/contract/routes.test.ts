@@ -8,6 +8,8 @@ import { HttpProxy, ProbeTarget } from '../proxy/localProxies.js';
 import { contractRoutes, groupOf, label, LATER_ROUTES, malformedBody, pathFor, type ContractRoute } from './walker.js';
 import { EXAMPLES } from './examples.js';
 import { A, B, World } from './world.js';
+import { botFakes } from './botExamples.js';
+import { FakePlatform } from '../chatbots/fakePlatform.js';
 
 /**
  * Walks every route of the messaging surface in the contract's route list: it exists with its method; a malformed
@@ -53,10 +55,15 @@ describe('contract walker: every route of the messaging surface', () => {
   let foreignToken = '';
   const target = new ProbeTarget();
   const proxy = new HttpProxy();
+  // Typebot and OpenAI as the bot routes that call out (/typebot/start, /openai/getModels) reach them.
+  const bots = new FakePlatform()
+    .on('POST', /^\/api\/v1\/typebots\/[\w-]+\/startChat$/, () => ({ json: { sessionId: 'walker-session', messages: [{ id: 'b1', type: 'text', content: { type: 'markdown', markdown: 'Hello from the walker flow' } }], input: { id: 'i1', type: 'text input' } } }))
+    .on('GET', '/v1/models', () => ({ json: { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1721172741, owned_by: 'system' }] } }));
 
   beforeAll(async () => {
-    await Promise.all([target.start(), proxy.start()]);
-    server = await startTestServer({ PROXY_PROBE_URL: `${target.url}/probe`, PROXY_PROBE_TIMEOUT_MS: '2000' });
+    await Promise.all([target.start(), proxy.start(), bots.start()]);
+    botFakes.url = bots.url;
+    server = await startTestServer({ PROXY_PROBE_URL: `${target.url}/probe`, PROXY_PROBE_TIMEOUT_MS: '2000', CHATWOOT_ENABLED: 'true', TYPEBOT_ENABLED: 'true', OPENAI_ENABLED: 'true', DIFY_ENABLED: 'true', FLOWISE_ENABLED: 'true', N8N_ENABLED: 'true', EVOAI_ENABLED: 'true', OPENAI_API_URL: `${bots.url}/v1` });
     const token = await connectedSandbox(server, INSTANCE, A);
     const peerToken = await connectedSandbox(server, PEER, B);
     foreignToken = await connectedSandbox(server, 'walker-stranger', '5511977770003');
@@ -66,11 +73,12 @@ describe('contract walker: every route of the messaging surface', () => {
   }, 30_000);
   afterAll(async () => {
     await server?.stop();
-    await Promise.all([target.stop(), proxy.stop()]);
+    await Promise.all([target.stop(), proxy.stop(), bots.stop()]);
   });
 
   it('covers the groups of the messaging surface and has an example for every route', () => {
-    expect(routes.length).toBe(65 + LATER_ROUTES.length);
+    // 65 of the messaging surface, 3 of Chatwoot, 75 of the chatbots (7 kinds x 10, /typebot/start, 4 OpenAI routes)
+    expect(routes.length).toBe(65 + 3 + 75 + LATER_ROUTES.length);
     expect(routes.filter((r) => !EXAMPLES[label(r)]).map(label), 'routes without a well-formed example').toEqual([]);
   });
 
@@ -138,7 +146,9 @@ describe('contract walker: every route of the messaging surface', () => {
         const instance = example.onPeer ? PEER : INSTANCE;
         const body = example.body ? await example.body(world) : undefined;
         const query = example.query ? await example.query(world) : undefined;
-        const res = await world.call(r.method, withQuery(pathFor(r, instance), query), body ?? (r.method === 'GET' ? undefined : {}), instance);
+        let path = pathFor(r, instance);
+        for (const [param, value] of Object.entries(example.ids ? await example.ids(world) : {})) path = path.replace(`:${param}`, encodeURIComponent(value));
+        const res = await world.call(r.method, withQuery(path, query), body ?? (r.method === 'GET' ? undefined : {}), instance);
         const where = `${label(r)} with ${JSON.stringify(body ?? query ?? null)}: ${res.status} ${JSON.stringify(res.body)?.slice(0, 600)}`;
         expect(res.status, where).toBe(r.success_status);
         if (example.shape === 'nullable' && res.body === null) return;

@@ -13,7 +13,7 @@ export interface ContractRoute {
 }
 
 /** The groups of the messaging surface. */
-export const GROUPS = ['message', 'chat', 'group', 'label', 'call', 'business', 'proxy', 'template', 's3', 'settings'];
+export const GROUPS = ['message', 'chat', 'group', 'label', 'call', 'business', 'proxy', 'template', 's3', 'settings', 'chatwoot', 'evolutionBot', 'typebot', 'openai', 'dify', 'flowise', 'n8n', 'evoai'];
 
 /** Routes upstream added after 2.3 (2.3.7 / 2.4) that the gateway serves too; not in the 2.3 route list. */
 export const LATER_ROUTES: ContractRoute[] = [

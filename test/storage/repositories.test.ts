@@ -69,14 +69,23 @@ function suite(provider: Provider): void {
       'channelAuth.instanceId->instances',
       'channelKeys.instanceId->instances',
       'chatLabels.instanceId->instances',
+      'chatbotSessions.botId->chatbots',
+      'chatbotSessions.instanceId->instances',
+      'chatbotSettings.instanceId->instances',
+      'chatbots.instanceId->instances',
       'chats.instanceId->instances',
+      'chatwootConfigs.instanceId->instances',
+      'chatwootMessages.instanceId->instances',
+      'chatwootOutbox.instanceId->instances',
       'contacts.instanceId->instances',
+      'eventTransports.instanceId->instances',
       'instanceCounters.instanceId->instances',
       'labels.instanceId->instances',
       'media.instanceId->instances',
       'messageUpdates.instanceId->instances',
       'messageUpdates.messageId->messages',
       'messages.instanceId->instances',
+      'openaiCreds.instanceId->instances',
       'pollVotes.instanceId->instances',
       'pollVotes.messageId->messages',
       'proxies.instanceId->instances',
@@ -86,7 +95,7 @@ function suite(provider: Provider): void {
     ];
     let found: string[] = [];
     if (provider === 'sqlite') {
-      for (const t of ['settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'channelKeys', 'instanceCounters', 'media', 'labels', 'chatLabels', 'pollVotes', 'proxies', 'templates']) {
+      for (const t of ['settings', 'webhooks', 'messages', 'messageUpdates', 'chats', 'contacts', 'channelAuth', 'channelKeys', 'instanceCounters', 'media', 'labels', 'chatLabels', 'pollVotes', 'proxies', 'templates', 'chatbots', 'chatbotSettings', 'chatbotSessions', 'openaiCreds', 'chatwootConfigs', 'chatwootMessages', 'chatwootOutbox', 'eventTransports']) {
         const { rows } = await sql<{ from: string; table: string; on_delete: string }>`select * from pragma_foreign_key_list(${t})`.execute(db.kysely);
         found.push(...rows.map((r) => `${t}.${r.from}->${r.table}:${r.on_delete}`));
       }

@@ -52,6 +52,8 @@ export interface GraphErrorBody {
   error_subcode?: number;
   error_user_title?: string;
   error_user_msg?: string;
+  /** Cloud API message errors: `{messaging_product, details}`. */
+  error_data?: Record<string, unknown>;
   fbtrace_id: string;
 }
 

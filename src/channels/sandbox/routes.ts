@@ -22,7 +22,7 @@ const MessageFields = {
   timestamp: Type.Optional(Type.Integer({ minimum: 0 })),
   groupJid: Type.Optional(Type.String({ pattern: '^[\\d-]+@g\\.us$' })),
 };
-const InboundBody = Obj(MessageFields);
+const InboundBody = Obj({ ...MessageFields, fromMe: Type.Optional(Type.Boolean({ description: 'Written by the phone itself (its owner), in the chat with `from`' })) });
 const HistoryBody = Obj({
   messages: Type.Array(Obj({ ...MessageFields, fromMe: Type.Optional(Type.Boolean({ description: 'Sent by the phone itself (then `from` is the chat)' })) }), { minItems: 1, maxItems: 20_000 }),
   progress: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'History sync progress in percent; 100 marks the last batch' })),

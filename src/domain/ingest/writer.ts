@@ -14,6 +14,7 @@ import { contextInfoOf, isMediaType, messageTypeOf } from '../messageContent.js'
 import { publicView } from '../messageView.js';
 import { mediaRef } from '../../media/inline.js';
 import { applyPollVotes, type VoteToApply } from '../messagePolls.js';
+import type { CommittedMessage } from '../inboundHooks.js';
 
 /** What the ingest path commits: messages from the network, records of API sends, and updates to stored messages. */
 export type IngestWork =
@@ -38,6 +39,8 @@ export interface InstanceBatch {
 export interface CommitOutcome {
   /** Inbound live messages stored by this batch (for auto-read). */
   received: StoredMessage[];
+  /** Every live message and API send stored by this batch, in order, with its origin (for the inbound hooks). */
+  committed: CommittedMessage[];
 }
 
 /** What a committed batch does to an instance's early-update store: forget what it applied, keep what found no message. */
@@ -148,7 +151,12 @@ export class IngestWriter {
     if (history.chats.length) emit(src, 'chats.set', history.chats);
     if (history.contacts.length) emit(src, 'contacts.upsert', history.contacts);
     for (const e of applied) emit(src, e.event, e.data, e.remoteJid);
-    return { received: fresh.filter((i) => i.mode === 'live' && !i.stored.key.fromMe).map((i) => i.stored) };
+    const committed: CommittedMessage[] = [];
+    for (const i of fresh) {
+      if (i.mode === 'sent') committed.push({ message: i.stored, origin: 'api' });
+      else if (i.mode === 'live') committed.push({ message: i.stored, origin: i.stored.key.fromMe ? 'phone' : 'received' });
+    }
+    return { received: fresh.filter((i) => i.mode === 'live' && !i.stored.key.fromMe).map((i) => i.stored), committed };
   }
 
   /** Applies acks (never backwards), edits, revokes, votes and errors; returns, too, the updates whose message is not stored yet. */

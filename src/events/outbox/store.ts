@@ -5,19 +5,31 @@ import type { NewOutboxRow, OutboxRepository, OutboxRow } from '../../storage/ou
 import { OUTBOX_PARTITIONS } from '../../storage/migrations/002_outbox.js';
 import type { SecretBox } from '../../security/secrets.js';
 import type { DurableEventStore } from '../commitQueue.js';
-import { resolveTargets, type TargetOptions } from '../webhook/targets.js';
 import { SealCache } from './sealCache.js';
 
+/** One delivery of one event: to a target of one kind of transport, with the exact body to send. */
+export interface Route {
+  kind: string;
+  target: string;
+  body: string;
+  /** Kind-specific extras in clear (sealed in the row): a webhook's custom headers. */
+  options?: Record<string, string> | null;
+  secret?: string | null;
+}
+
+/** Where an event goes on one transport (the webhook targets, the RabbitMQ routing...); [] when nowhere. */
+export type Router = (event: GatewayEvent) => Route[];
+
 /**
- * Ordering lane of a delivery: one destination URL and one chat of one instance (events without a chat share the
- * instance's lane). Deliveries of a lane go out one at a time, in outbox order.
+ * Ordering lane of a delivery: one destination target and one chat of one instance (events without a chat share the
+ * instance's lane). Deliveries of a lane go out one at a time, in outbox order. A webhook's key is its URL.
  */
-export function laneOf(url: string, instanceId: string, remoteJid: string | undefined): { lane: string; partition: number } {
-  const lane = createHash('sha1').update(`${url}|${instanceId}|${remoteJid ?? ''}`).digest('hex');
+export function laneOf(key: string, instanceId: string, remoteJid: string | undefined): { lane: string; partition: number } {
+  const lane = createHash('sha1').update(`${key}|${instanceId}|${remoteJid ?? ''}`).digest('hex');
   return { lane, partition: parseInt(lane.slice(0, 8), 16) % OUTBOX_PARTITIONS };
 }
 
-/** Turns committed events into outbox rows, one per webhook target, in the committing transaction. */
+/** Turns committed events into outbox rows, one per route of every transport, in the committing transaction. */
 export class OutboxStore implements DurableEventStore {
   private readonly sealer: SealCache;
 
@@ -25,7 +37,7 @@ export class OutboxStore implements DurableEventStore {
    * `committed` (the delivery worker) gets the rows once their transaction has committed, with their seqs when the database returned them
    * (the delivery worker queues them without reading them back), else undefined (it loads them).
    */
-  constructor(private readonly repo: OutboxRepository, private readonly targets: TargetOptions, box: SecretBox, private readonly committed: (rows: OutboxRow[] | undefined) => void) {
+  constructor(private readonly repo: OutboxRepository, private readonly routers: Router[], box: SecretBox, private readonly committed: (rows: OutboxRow[] | undefined) => void) {
     this.sealer = new SealCache(box);
   }
 
@@ -33,26 +45,29 @@ export class OutboxStore implements DurableEventStore {
     const rows: NewOutboxRow[] = [];
     const now = Date.now();
     for (const event of events) {
-      for (const t of resolveTargets(event, this.targets)) {
-        rows.push({
-          id: `evt_${event.id}`,
-          instanceId: event.instanceId,
-          instanceName: event.instanceName,
-          event: event.event,
-          ...laneOf(t.url, event.instanceId, event.remoteJid),
-          url: t.url,
-          headers: t.headers ? this.sealer.seal(JSON.stringify(t.headers)) : null,
-          secret: t.secret ? this.sealer.seal(t.secret) : null,
-          body: t.body,
-          state: 'pending',
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: event.createdAt.getTime(),
-          deliveredAt: null,
-          lastStatus: null,
-          lastError: null,
-          correlationId: event.correlationId ?? null,
-        });
+      for (const router of this.routers) {
+        for (const r of router(event)) {
+          rows.push({
+            id: `evt_${event.id}`,
+            instanceId: event.instanceId,
+            instanceName: event.instanceName,
+            event: event.event,
+            ...laneOf(r.kind === 'webhook' ? r.target : `${r.kind}:${r.target}`, event.instanceId, event.remoteJid),
+            kind: r.kind,
+            target: r.target,
+            options: r.options ? this.sealer.seal(JSON.stringify(r.options)) : null,
+            secret: r.secret ? this.sealer.seal(r.secret) : null,
+            body: r.body,
+            state: 'pending',
+            attempts: 0,
+            nextAttemptAt: now,
+            createdAt: event.createdAt.getTime(),
+            deliveredAt: null,
+            lastStatus: null,
+            lastError: null,
+            correlationId: event.correlationId ?? null,
+          });
+        }
       }
     }
     if (!rows.length) return;

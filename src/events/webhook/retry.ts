@@ -1,9 +1,10 @@
 import type { Config } from '../../config.js';
+import type { RetryPolicy as BackoffPolicy } from '../outbox/transport.js';
 
 export type RetryPolicy = Config['webhook']['retry'];
 
 /** Delay before the next attempt, after `attempts` failed ones (upstream formula: exponential, capped, ± jitter, floored at the initial delay). */
-export function retryDelayMs(policy: RetryPolicy, attempts: number, random = Math.random): number {
+export function retryDelayMs(policy: BackoffPolicy, attempts: number, random = Math.random): number {
   const initial = policy.initialDelaySeconds;
   const base = policy.useExponentialBackoff ? Math.min(initial * 2 ** (attempts - 1), policy.maxDelaySeconds) : initial;
   const jitter = base * policy.jitterFactor * (random() * 2 - 1);

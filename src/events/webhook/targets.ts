@@ -14,10 +14,19 @@ export interface WebhookTarget {
   secret: string | null;
 }
 
+/** A destination a channel adds for some of its instances' events (the Evolution channel's outbound endpoint). */
+export interface ChannelTarget {
+  url: string;
+  headers: Record<string, string> | null;
+  secret: string | null;
+}
+
 export interface TargetOptions {
   global: Config['webhook']['global'];
   envelope: EnvelopeOptions;
   lookup: WebhookLookup;
+  /** Destinations the instance's channel adds to this event, delivered through the same outbox. */
+  channel?: (event: GatewayEvent) => ChannelTarget[];
 }
 
 /**
@@ -30,7 +39,8 @@ export function resolveTargets(event: GatewayEvent, opts: TargetOptions): Webhoo
   const { global } = opts;
   const instanceTarget = hook && hook.enabled && /^https?:\/\//i.test(hook.url) && (hook.events.length === 0 || listSelects(hook.events, event.event));
   const globalTarget = global.enabled && global.url && global.events[eventKey(event.event)] !== false;
-  if (!instanceTarget && !globalTarget) return [];
+  const channelTargets = opts.channel?.(event) ?? [];
+  if (!instanceTarget && !globalTarget && !channelTargets.length) return [];
 
   const destination = hook?.url ?? `${global.url}/${eventSuffix(event.event)}`;
   const body = JSON.stringify(buildEnvelope(event, opts.envelope, destination));
@@ -43,5 +53,11 @@ export function resolveTargets(event: GatewayEvent, opts: TargetOptions): Webhoo
     const url = global.byEvents ? `${global.url}/${eventSuffix(event.event)}` : global.url!;
     targets.push({ url, body, headers: null, secret: global.secret ?? null });
   }
+  for (const t of channelTargets) targets.push({ url: t.url, body: JSON.stringify(buildEnvelope(event, opts.envelope, t.url)), headers: t.headers, secret: t.secret });
   return targets;
+}
+
+/** The webhook targets of an event as outbox routes. */
+export function webhookRouter(opts: TargetOptions): (event: GatewayEvent) => Array<{ kind: 'webhook'; target: string; body: string; options: Record<string, string> | null; secret: string | null }> {
+  return (event) => resolveTargets(event, opts).map((t) => ({ kind: 'webhook', target: t.url, body: t.body, options: t.headers, secret: t.secret }));
 }

@@ -23,7 +23,9 @@ export function deliveryRoutes(app: FastifyInstance, { gateway, guards }: RouteC
     return rows.map((r) => ({
       id: r.id,
       event: r.event,
-      url: r.url,
+      url: r.kind === 'webhook' ? r.target : null,
+      transport: r.kind,
+      target: r.target,
       state: r.state,
       attempts: Number(r.attempts),
       createdAt: new Date(Number(r.createdAt)).toISOString(),

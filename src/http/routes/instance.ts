@@ -6,6 +6,7 @@ import { badRequest, notFound } from '../../domain/errors.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import type { WebhookInput } from '../../storage/webhookRepository.js';
 import { presentInstances } from '../presenters.js';
+import { ChatwootCreateFields, baseUrlOf } from './chatwoot.js';
 
 const CreateBody = Obj({
   instanceName: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/?#\\s]+$' }),
@@ -22,6 +23,7 @@ const CreateBody = Obj({
   proxyProtocol: Type.Optional(Type.String({ description: 'http, https, socks4 or socks5' })),
   proxyUsername: Type.Optional(Type.String()),
   proxyPassword: Type.Optional(Type.String({ description: 'Stored sealed; answers show it masked' })),
+  ...ChatwootCreateFields,
 });
 type CreateBody = Static<typeof CreateBody>;
 
@@ -47,9 +49,14 @@ export function instanceRoutes(app: FastifyInstance, { gateway, guards }: RouteC
       const proxy = host && port && protocol ? { enabled: true, host, port, protocol, username: body.proxyUsername ?? '', password: body.proxyPassword ?? '' } : undefined;
       const result = await instances.create({ instanceName: body.instanceName, integration: body.integration, token: body.token, qrcode: body.qrcode, number: body.number, businessId: body.businessId, settings, webhook, proxy });
       const { instance } = result.live;
+      // As upstream, a failure after the row was written removes the instance again.
+      const chatwoot = await gateway.chatwoot.setAtCreate(result.live, body as Record<string, unknown>, baseUrlOf(request, gateway.config.server.url)).catch(async (err) => {
+        await instances.delete(instance.name).catch(() => undefined);
+        throw err;
+      });
       reply.status(201);
       return {
-        instance: { instanceName: instance.name, instanceId: instance.id, integration: instance.integration, webhookWaBusiness: null, accessTokenWaBusiness: '', status: result.live.channel.state },
+        instance: { instanceName: instance.name, instanceId: instance.id, integration: instance.integration, ...businessWebhook(gateway.config, instance.integration), status: result.live.channel.state },
         hash: instance.token,
         webhook: result.webhook ? { webhookUrl: result.webhook.url, webhookHeaders: result.webhook.headers ?? undefined, webhookByEvents: result.webhook.webhookByEvents, webhookBase64: result.webhook.webhookBase64 } : {},
         websocket: {},
@@ -58,6 +65,7 @@ export function instanceRoutes(app: FastifyInstance, { gateway, guards }: RouteC
         sqs: {},
         settings: result.settings,
         ...(result.qrcode ? { qrcode: result.qrcode } : {}),
+        ...(chatwoot ? { chatwoot: { ...chatwoot, webhookUrl: chatwoot.webhook_url } } : {}),
       };
     },
   );
@@ -126,6 +134,12 @@ export function instanceRoutes(app: FastifyInstance, { gateway, guards }: RouteC
       return { status: 'SUCCESS', error: false, response: { message: 'Instance deleted' } };
     },
   );
+}
+
+/** Upstream tells a Cloud API instance where Meta must post its webhooks and with which verify token. */
+function businessWebhook(config: RouteContext['gateway']['config'], integration: string) {
+  if (integration !== 'WHATSAPP-BUSINESS') return { webhookWaBusiness: null, accessTokenWaBusiness: '' };
+  return { webhookWaBusiness: `${config.server.url ?? ''}/webhook/meta`, accessTokenWaBusiness: config.meta.webhookToken };
 }
 
 function pickSettings(body: Record<string, unknown>) {
