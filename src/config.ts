@@ -268,7 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
       exposeTokenInEvents: r.bool('AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES', false),
       encryptionKey: encryptionKeyOf(r) ?? apiKey,
     },
-    database: { provider: provider ?? 'sqlite', uri, clientName: r.str('DATABASE_CONNECTION_CLIENT_NAME', 'evolution'), sqliteThread: r.bool('DATABASE_SQLITE_THREAD', true) },
+    database: { provider: provider ?? 'sqlite', uri, clientName: r.str('DATABASE_CONNECTION_CLIENT_NAME', 'evolution'), sqliteThread: r.bool('DATABASE_SQLITE_THREAD', false) },
     webhook: {
       global: {
         enabled: r.bool('WEBHOOK_GLOBAL_ENABLED', false),

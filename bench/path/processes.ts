@@ -51,9 +51,9 @@ async function spawnNode(script: string, env: Record<string, string>, port: numb
   };
 }
 
-/** Variables of this environment passed on to the gateway (WEBHOOK_*, SANDBOX_*), to try settings from the command line. */
+/** Variables of this environment passed on to the gateway (WEBHOOK_*, SANDBOX_*, DATABASE_SQLITE_*), to try settings from the command line. */
 function passthrough(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^(WEBHOOK|SANDBOX)_/.test(e[0]) && e[1] !== undefined));
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^(WEBHOOK|SANDBOX|DATABASE_SQLITE)_/.test(e[0]) && e[1] !== undefined));
 }
 
 /**

@@ -21,7 +21,7 @@ export interface DbOptions {
   onQuery?: (sql: string, ms: number) => void;
   /** Errors of idle pooled connections (database restarted, network cut): reported, never fatal. */
   onPoolError?: (err: Error) => void;
-  /** SQLite: run the statements on a thread of their own (default), or on the calling thread (`false`). */
+  /** SQLite: run the statements on a thread of their own (`true`), or on the calling thread (default). */
   sqliteThread?: boolean;
 }
 
@@ -34,7 +34,7 @@ export async function openDatabase(provider: Provider, uri: string, options: DbO
     exposePool: (pool) => (pgPool = pool),
     onPoolError: options.onPoolError ?? (() => undefined),
     checkpointer: (file) => (walFile = file),
-    sqliteThread: options.sqliteThread ?? true,
+    sqliteThread: options.sqliteThread ?? false,
   });
   const { onQuery } = options;
   const kysely = new Kysely<Database>({ dialect, ...(onQuery ? { log: (e) => onQuery(e.query.sql, e.queryDurationMillis) } : {}) });

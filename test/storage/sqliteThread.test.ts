@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { openDatabase, type Db } from '../../src/storage/db.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 
-/** The SQLite thread driver (the default) against the in-thread one: same answers, errors, transactions. */
+/** The SQLite thread driver (DATABASE_SQLITE_THREAD) against the in-thread one: same answers, errors, transactions. */
 describe('SQLite on its own thread', () => {
   const open: Db[] = [];
   const dirs: string[] = [];
@@ -66,11 +66,11 @@ describe('SQLite on its own thread', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-sqlite-thread-'));
     dirs.push(dir);
     const file = join(dir, 'db.sqlite');
-    const a = await openDatabase('sqlite', file);
+    const a = await openDatabase('sqlite', file, { sqliteThread: true });
     await migrateToLatest(a);
     await a.kysely.insertInto('outboxPartitions').values({ partition: -7, owner: 'z', leaseUntil: 0 }).execute();
     await a.close();
-    const b = await openDatabase('sqlite', file);
+    const b = await openDatabase('sqlite', file, { sqliteThread: true });
     open.push(b);
     await expect(b.kysely.selectFrom('outboxPartitions').select('owner').where('partition', '=', -7).executeTakeFirst()).resolves.toEqual({ owner: 'z' });
   });
