@@ -138,7 +138,12 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
     clientName: config.database.clientName,
     serverUrl: config.server.url,
     instances: () => registry.all().map((l) => ({ name: l.name, integration: l.instance.integration, state: l.channel.state })),
-    delivery: () => worker && { queued: worker.snapshot().queued, inFlight: worker.snapshot().inFlight, delivered: worker.stats.deliveredCount, retried: worker.stats.retried, dead: worker.stats.dead },
+    delivery: () => {
+      const hooks = worker?.statsByKind.get('webhook');
+      return worker && hooks && { queued: worker.snapshot().queued, inFlight: worker.snapshot().inFlight, delivered: hooks.deliveredCount, retried: hooks.retried, dead: hooks.dead };
+    },
+    buses: () => [...(worker?.statsByKind ?? [])].map(([transport, s]) => ({ transport, delivered: s.deliveredCount, retried: s.retried, dead: s.dead })),
+    busLag: async () => (worker ? (await repos.outbox.oldestPendingByKind()).map((o) => ({ transport: o.kind, seconds: (Date.now() - o.oldest) / 1000 })) : []),
     outbox: async () => {
       if (!worker) return undefined;
       const s = await repos.outbox.pendingSummary();
@@ -147,7 +152,8 @@ export async function createGateway(config: ResolvedConfig, logger: Logger): Pro
     pool: () => db.poolStats(),
     ingest: () => ({ pending: budget.used, databaseDown: budget.databaseDown }),
   });
-  if (worker) worker.stats.onDelivered = (ms) => metrics.deliveryLatency.observe(ms / 1000);
+  const webhookStats = worker?.statsByKind.get('webhook');
+  if (webhookStats) webhookStats.onDelivered = (ms) => metrics.deliveryLatency.observe(ms / 1000);
   await worker?.start();
   await chatwoot.start({ repos, messages, media: mediaService, instances, bus });
   const restored = await instances.restoreAll();

@@ -41,6 +41,7 @@ export async function startServer(config: Config, logger = createLogger(config.l
   const app = await buildApp(gateway);
   gateway.websocket?.attach(app.server);
   const url = await app.listen({ port: config.server.port, host: config.server.host });
+  for (const d of gateway.drivers.values()) d.ready?.();
   let stopping: Promise<void> | undefined;
   return {
     app,

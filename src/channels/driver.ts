@@ -47,5 +47,7 @@ export interface ChannelDriver {
    */
   eventTargets?(event: GatewayEvent): ChannelTarget[];
   start?(services: DriverServices): Promise<void>;
+  /** The server is listening: background work that would slow its start (restoring sessions) may begin. */
+  ready?(): void;
   close?(): Promise<void>;
 }

@@ -8,6 +8,9 @@ export interface MetricSources {
   pool(): { total: number; idle: number; waiting: number } | undefined;
   /** Work accepted from channels and not committed yet, and whether the ingest path finds the database unreachable. */
   ingest(): { pending: number; databaseDown: boolean };
+  /** Per event transport (webhook, rabbitmq, nats, ...): counters of this process, and the oldest pending row's age. */
+  buses?(): Array<{ transport: string; delivered: number; retried: number; dead: number }>;
+  busLag?(): Promise<Array<{ transport: string; seconds: number }>>;
   version: string;
   clientName: string;
   serverUrl?: string;
@@ -96,6 +99,18 @@ export class Metrics {
     } });
     new Gauge({ name: 'gateway_outbox_oldest_pending_age_seconds', help: 'Age of the oldest pending delivery', registers, async collect() {
       this.set((await self.sources?.outbox())?.oldestPendingAgeSeconds ?? 0);
+    } });
+    const busCounter = (name: string, help: string, pick: (b: { delivered: number; retried: number; dead: number }) => number) =>
+      new Counter({ name, help, labelNames: ['transport'], registers, collect() {
+        this.reset();
+        for (const b of self.sources?.buses?.() ?? []) this.inc({ transport: b.transport }, pick(b));
+      } });
+    busCounter('gateway_bus_delivered_total', 'Outbox deliveries confirmed, by transport', (b) => b.delivered);
+    busCounter('gateway_bus_retried_total', 'Outbox attempts that failed and were scheduled again, by transport', (b) => b.retried);
+    busCounter('gateway_bus_dead_total', 'Outbox deliveries sent to dead letters, by transport', (b) => b.dead);
+    new Gauge({ name: 'gateway_bus_lag_seconds', help: 'Age of the oldest pending outbox row, by transport', labelNames: ['transport'], registers, async collect() {
+      this.reset();
+      for (const l of (await self.sources?.busLag?.()) ?? []) this.set({ transport: l.transport }, l.seconds);
     } });
     new Gauge({ name: 'gateway_db_pool_connections', help: 'Database pool connections by use', labelNames: ['use'], registers, collect() {
       this.reset();

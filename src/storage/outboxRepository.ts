@@ -209,6 +209,12 @@ export class OutboxRepository {
     return { pending: Number(row.n), oldestCreatedAt: row.oldest === null ? null : Number(row.oldest), earliestDueAt: row.due === null ? null : Number(row.due) };
   }
 
+  /** Oldest pending creation time per transport kind (ms). */
+  async oldestPendingByKind(): Promise<Array<{ kind: string; oldest: number }>> {
+    const rows = await this.db.kysely.selectFrom('eventOutbox').select(['kind', (eb) => eb.fn.min('createdAt').as('oldest')]).where('state', '=', 'pending').groupBy('kind').execute();
+    return rows.map((r) => ({ kind: r.kind, oldest: Number(r.oldest) }));
+  }
+
   async counts(): Promise<Record<OutboxState, number>> {
     const rows = await this.db.kysely.selectFrom('eventOutbox').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
     const out: Record<OutboxState, number> = { pending: 0, delivered: 0, dead: 0 };

@@ -87,7 +87,7 @@ describe('Baileys auth state in the database', () => {
   });
 });
 
-describe('ENCRYPTION_KEY', () => {
+describe('ENCRYPTION_KEY', { timeout: 120_000 }, () => {
   it('start-up refuses a malformed key', () => {
     expect(() => loadConfig({ AUTHENTICATION_API_KEY: 'k'.repeat(20), ENCRYPTION_KEY: 'short' })).toThrow(ConfigError);
     expect(() => loadConfig({ AUTHENTICATION_API_KEY: 'k'.repeat(20), ENCRYPTION_KEY: 'has a space in the key' })).toThrow(/ENCRYPTION_KEY must be/);

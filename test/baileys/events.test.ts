@@ -7,7 +7,7 @@ const PHONE = '15550001111';
 const ME = `${PHONE}@s.whatsapp.net`;
 const items = (d: any): any[] => (Array.isArray(d) ? d : [d]);
 
-describe('WHATSAPP-BAILEYS events: the library\'s events mapped to upstream names, stored as they arrive', () => {
+describe('WHATSAPP-BAILEYS events: the library\'s events mapped to upstream names, stored as they arrive', { timeout: 120_000 }, () => {
   let b: BaileysBench | undefined;
   afterEach(async () => {
     await b?.stop();

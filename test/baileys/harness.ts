@@ -52,7 +52,7 @@ export async function startBench(env: Record<string, string> = {}, reuse?: { sim
     async link(name, phone, history = []) {
       const created = await bench.create(name);
       await sim.phone(phone).scan(created.qrcode.code);
-      await bench.waitEvent(name, 'connection.update', (d) => d.state === 'open', 20_000);
+      await bench.waitEvent(name, 'connection.update', (d) => d.state === 'open', 60_000);
       // Contacts can start sessions once the library uploaded its prekeys; the history bootstrap ends the event buffering.
       await waitFor(() => (sim.phone(phone).companions()[0]?.keys?.preKeys.size ?? 0) > 0, 10_000, 'prekeys uploaded');
       await bench.messaging.bootstrapHistory(phone, history);
@@ -65,7 +65,7 @@ export async function startBench(env: Record<string, string> = {}, reuse?: { sim
       return live.channel as BaileysChannel;
     },
     events: (instance, event) => hook.events(event).filter((r) => r.body.instance === instance),
-    waitEvent: (instance, event, pred = () => true, timeoutMs = 10_000) => waitFor(() => hook.events(event).find((r) => r.body.instance === instance && pred(r.body.data)), timeoutMs, `${event} of ${instance}`),
+    waitEvent: (instance, event, pred = () => true, timeoutMs = 30_000) => waitFor(() => hook.events(event).find((r) => r.body.instance === instance && pred(r.body.data)), timeoutMs, `${event} of ${instance}`),
     state: async (name) => (await server.call('GET', `/instance/connectionState/${name}`)).body?.instance?.state,
     async stop() {
       await server.stop();

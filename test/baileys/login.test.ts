@@ -8,7 +8,7 @@ import { startBench, type BaileysBench } from './harness.js';
 const PHONE = '15550001111';
 const ME = `${PHONE}@s.whatsapp.net`;
 
-describe('WHATSAPP-BAILEYS through the gateway, on the WhatsApp Web simulator', () => {
+describe('WHATSAPP-BAILEYS through the gateway, on the WhatsApp Web simulator', { timeout: 120_000 }, () => {
   let b: BaileysBench | undefined;
   afterEach(async () => {
     await b?.stop();

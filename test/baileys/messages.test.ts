@@ -2,12 +2,13 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/server.js';
 import { startBench, type BaileysBench } from './harness.js';
+import type { BaileysDriver } from '../../src/channels/baileys/driver.js';
 
 const PHONE = '15550001111';
 const ME = `${PHONE}@s.whatsapp.net`;
 const jpeg = (r: number, g: number, b: number) => sharp({ create: { width: 64, height: 48, channels: 3, background: { r, g, b } } }).jpeg().toBuffer();
 
-describe('WHATSAPP-BAILEYS messages through the gateway, on the simulator', () => {
+describe('WHATSAPP-BAILEYS messages through the gateway, on the simulator', { timeout: 120_000 }, () => {
   let b: BaileysBench | undefined;
   afterEach(async () => {
     await b?.stop();
@@ -36,6 +37,10 @@ describe('WHATSAPP-BAILEYS messages through the gateway, on the simulator', () =
     await alice.read(got.key);
     await b.waitEvent('msgs', 'messages.update', (d) => d.keyId === sent.body.key.id && d.status === 'READ');
     await waitFor(async () => (await b!.server.call('POST', '/chat/findMessages/msgs', { where: { key: { id: sent.body.key.id } } })).body.messages.records[0]?.status === 'READ', 5000, 'stored READ');
+    // the library's getMessage (to answer a recipient's retry) is served from the message store
+    const driver = b.server.gateway.drivers.get('WHATSAPP-BAILEYS') as BaileysDriver;
+    const retried = await driver.runtime.storedMessage(b.server.gateway.registry.get('msgs')!.id, sent.body.key.id);
+    expect(retried?.conversation ?? retried?.extendedTextMessage?.text).toBe('hi alice');
     expect(b.sim.errors).toEqual([]);
   });
 

@@ -8,7 +8,7 @@ import { startBench, type BaileysBench } from './harness.js';
 const PHONE = '15550001111';
 const FAST = { BAILEYS_RECONNECT_BASE_MS: '50', BAILEYS_RECONNECT_MAX_MS: '200' };
 
-describe('WHATSAPP-BAILEYS reconnect policy, drilled on the simulator through the gateway', () => {
+describe('WHATSAPP-BAILEYS reconnect policy, drilled on the simulator through the gateway', { timeout: 120_000 }, () => {
   let b: BaileysBench | undefined;
   afterEach(async () => {
     await b?.stop();

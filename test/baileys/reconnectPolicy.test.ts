@@ -29,6 +29,7 @@ describe('the Baileys reconnect policy (seed 002)', () => {
 
   it('spreads socket starts: at most perSecond a second, in order', async () => {
     const pacer = new StartPacer(20);
+    pacer.release();
     const started: number[] = [];
     const t0 = Date.now();
     await new Promise<void>((done) => {
@@ -39,5 +40,19 @@ describe('the Baileys reconnect policy (seed 002)', () => {
     expect(started.at(-1)!).toBeGreaterThanOrEqual(440);
     // each start waits for its own slot (timers may fire late, never early)
     started.forEach((at, i) => expect(at).toBeGreaterThanOrEqual(i * 50 - 5));
+  });
+
+  it('holds starts until the server is ready, then lets them go in order', async () => {
+    const pacer = new StartPacer(1000);
+    const started: number[] = [];
+    pacer.schedule(() => started.push(1));
+    const cancel = pacer.schedule(() => started.push(2));
+    pacer.schedule(() => started.push(3));
+    cancel();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(started).toEqual([]);
+    pacer.release();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(started).toEqual([1, 3]);
   });
 });

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { connectedSandbox, startTestServer, waitFor, type TestServer } from '../helpers/server.js';
 import { WebhookReceiver } from '../helpers/receiver.js';
-import { FakeSqs } from './fakes/sqs.js';
-import { FakePusher } from './fakes/pusher.js';
+import { FakeSqs } from '../../bench/buses/fakes/sqs.js';
+import { FakePusher } from '../../bench/buses/fakes/pusher.js';
 
 const withoutDestination = (body: any) => {
   const { destination: _d, ...rest } = body;
@@ -75,5 +75,27 @@ describe('SQS and Pusher against local fakes of their wire formats', () => {
     await server.call('POST', '/sandbox/inbound/pushb', { from: '5511920000067', text: 'refused' });
     await waitFor(() => server.gateway.worker!.statsByKind.get('pusher')!.dead > before, 10_000, 'a dead letter');
     expect(pusher.events.some((x) => x.channel === 'pushb')).toBe(false);
+  });
+});
+
+describe('/instance/create with transport blocks', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ SQS_ENABLED: 'true', SQS_ENDPOINT: 'http://127.0.0.1:9', SQS_ACCESS_KEY_ID: 'x', SQS_SECRET_ACCESS_KEY: 'y' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('stores the block of an enabled transport with enabled forced true; a disabled transport is ignored', async () => {
+    const res = await server.call('POST', '/instance/create', { instanceName: 'withbus', integration: 'SANDBOX', sqs: { events: ['MESSAGES_UPSERT'] }, rabbitmq: { events: [] } });
+    expect(res.status).toBe(201);
+    expect(res.body.sqs).toEqual({ enabled: true });
+    expect(res.body.rabbitmq).toEqual({});
+    const found = await server.call('GET', '/sqs/find/withbus', undefined, res.body.hash);
+    expect(found.body).toMatchObject({ enabled: true, events: ['MESSAGES_UPSERT'], instanceId: res.body.instance.instanceId });
+    const [row] = (await server.call('GET', '/instance/fetchInstances?instanceName=withbus')).body;
+    expect(row.Sqs).toEqual(found.body);
+    expect(row.Rabbitmq).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, vi } from 'vitest';
 import { startSimulator } from '../../sim/waweb/index.js';
 import { messagingOf } from '../../sim/waweb/contacts.js';
 import type { BaileysChannel } from '../../src/channels/baileys/channel.js';
@@ -12,6 +12,8 @@ import { channelContract } from './contract.js';
  * The real Baileys library against the WhatsApp Web simulator: the simulated phone scans the QR the gateway shows;
  * simulated contacts (own Signal identities) write to the instance; media goes through the simulator's HTTPS host.
  */
+// Each login is a Noise handshake, a pairing and a prekey upload by the real library: slower than the sandbox's.
+vi.setConfig({ testTimeout: 120_000 });
 const sim = await startSimulator();
 const messaging = messagingOf(sim);
 const caDir = mkdtempSync(join(tmpdir(), 'baileys-contract-ca-'));

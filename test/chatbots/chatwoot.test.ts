@@ -96,7 +96,24 @@ describe('Chatwoot integration', () => {
     expect(m).toMatchObject({ message_type: 'outgoing', source_id: `WAID:${res.body.key.id}` });
     await settle();
     // Chatwoot's webhook for it came back and was ignored: the API send exists once on WhatsApp.
-    expect((await findMessages('cw', `${CONTACT}@s.whatsapp.net`)).filter((r) => r.message.conversation === 'sent by the API')).toHaveLength(1);
+    expect((await findMessages('cw', `${CONTACT}@s.whatsapp.net`)).filter((r) => String(r.message.conversation ?? '').includes('sent by the API'))).toHaveLength(1);
+  });
+
+  it('a Chatwoot that drops source_id and posts the webhook before its API answer: the echo is still recognised', async () => {
+    cw.keepSourceId = false;
+    cw.webhookFirst = true;
+    try {
+      const res = await server.call('POST', '/message/sendText/cw', { number: CONTACT, text: 'echo race' });
+      expect(res.status).toBe(201);
+      await waitFor(() => cw.messages.find((m) => m.content === 'echo race'), 5000, 'in Chatwoot');
+      await waitFor(() => cw.webhookAnswers.length && cw.messages.find((m) => m.content === 'echo race'), 5000, 'echo answered');
+      await settle();
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await findMessages('cw', `${CONTACT}@s.whatsapp.net`)).filter((r) => String(r.message.conversation ?? '').includes('echo race'))).toHaveLength(1);
+    } finally {
+      cw.keepSourceId = true;
+      cw.webhookFirst = false;
+    }
   });
 
   it('attachments both ways: an inbound image becomes a Chatwoot attachment; an agent image goes to WhatsApp as media', async () => {

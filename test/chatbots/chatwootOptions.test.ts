@@ -117,6 +117,38 @@ describe('Chatwoot options and import', () => {
     expect(note.content).toMatch(/^WhatsApp did not get this message: /);
   });
 
+  it('a chat Chatwoot keeps refusing does not hold up the other chats, and gets its messages in order once it recovers', async () => {
+    const { name, inboxId } = await instance();
+    await inbound(name, { from: '5511933330001', pushName: 'Stuck', text: 'a1' });
+    await waitFor(() => inInbox(inboxId).length === 1, 5000, 'a1');
+    const stuck = cw.conversations.find((c) => c.inbox_id === inboxId)!;
+    cw.fail = (method, path) => (method === 'POST' && path === `/conversations/${stuck.id}/messages` ? { status: 503 } : undefined);
+    for (const text of ['a2', 'a3', 'a4']) await inbound(name, { from: '5511933330001', pushName: 'Stuck', text });
+    await inbound(name, { from: '5511933330002', pushName: 'Free', text: 'b1' });
+    await waitFor(() => inInbox(inboxId).some((m) => m.content === 'b1'), 5000, 'the other chat');
+    expect(cw.messagesOf(stuck.id).map((m) => m.content)).toEqual(['a1']);
+    cw.fail = () => undefined;
+    await waitFor(() => cw.messagesOf(stuck.id).length === 4, 8000, 'the stuck chat after recovery');
+    expect(cw.messagesOf(stuck.id).map((m) => m.content)).toEqual(['a1', 'a2', 'a3', 'a4']);
+  });
+
+  it("one instance's slow Chatwoot does not hold up another instance's sync", async () => {
+    const slow = await instance();
+    const fast = await instance();
+    cw.fail = (method, path) => (method === 'POST' && path.endsWith('/messages') && cw.conversations.some((c) => c.inbox_id === slow.inboxId && path === `/conversations/${c.id}/messages`) ? { delayMs: 2500 } : undefined);
+    await inbound(slow.name, { from: '5511944440001', pushName: 'S', text: 'slow 0' });
+    await waitFor(() => inInbox(slow.inboxId).length === 1, 8000, 'the slow conversation exists');
+    for (let i = 1; i <= 3; i++) await inbound(slow.name, { from: '5511944440001', pushName: 'S', text: `slow ${i}` });
+    await new Promise((r) => setTimeout(r, 100));
+    await inbound(fast.name, { from: '5511944440002', pushName: 'F', text: 'fast' });
+    // Queued after the slow instance's messages, delivered before they are all through.
+    await waitFor(() => inInbox(fast.inboxId).some((m) => m.content === 'fast'), 15_000, 'the fast instance');
+    expect(inInbox(slow.inboxId).length).toBeLessThan(4);
+    cw.fail = () => undefined;
+    await waitFor(() => inInbox(slow.inboxId).length === 4, 15_000, 'the slow instance catches up');
+    expect(inInbox(slow.inboxId).map((m) => m.content)).toEqual(['slow 0', 'slow 1', 'slow 2', 'slow 3']);
+  }, 30_000);
+
   it('signMsg with signDelimiter', async () => {
     const { name, inboxId } = await instance({ signMsg: true, signDelimiter: ' says: ' });
     await inbound(name, { from: '5511911110007', pushName: 'Duda', text: 'hey' });

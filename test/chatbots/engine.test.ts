@@ -239,7 +239,7 @@ describe('answers', () => {
 describe('durability and isolation', () => {
   it('a turn waiting for its debounce survives a restart: the input is stored with its due time and answered after', async () => {
     const first = await Conversation.open({}, 'bots-restart', '5511977771003');
-    await first.createBot('evolutionBot', { apiUrl: botUrl('restart'), triggerType: 'all', debounceTime: 2 });
+    await first.createBot('evolutionBot', { apiUrl: botUrl('restart'), triggerType: 'all', debounceTime: 4 });
     const who = next();
     await first.say(who, 'before the restart');
     const dir = first.server.dir;
@@ -251,12 +251,12 @@ describe('durability and isolation', () => {
     const again = new Conversation(server, 'bots-restart', '5511977771003');
     again.token = first.token;
     try {
-      expect(await again.waitSent(who, 1, 10_000)).toEqual(['restart: before the restart']);
+      expect(await again.waitSent(who, 1, 20_000)).toEqual(['restart: before the restart']);
       expect(queries('restart')).toEqual(['before the restart']);
     } finally {
       await server.stop();
     }
-  }, 30_000);
+  }, 45_000);
 
   it("an instance's bots are its own: another instance's token is refused, another instance's bot id is not found", async () => {
     const mine = await c.createBot('evolutionBot', { apiUrl: botUrl('mine'), triggerType: 'keyword', triggerOperator: 'equals', triggerValue: 'mine-only' });
@@ -272,6 +272,14 @@ describe('durability and isolation', () => {
     expect(upd.body).toEqual({ status: 404, error: 'Not Found', response: { message: ['EvolutionBot not found'] } });
     expect((await asStranger('DELETE', `/evolutionBot/delete/${mine.id}/bots-stranger`)).status).toBe(404);
     expect((await c.api('GET', `/evolutionBot/fetch/${mine.id}/:i`)).body.id).toBe(mine.id);
+  });
+
+  it('a kind whose integration is off answers 400 "<Name> is disabled" on its routes (Evolution Bot is always on)', async () => {
+    for (const [path, name] of [['/typebot/find/:i', 'Typebot'], ['/openai/creds/:i', 'Openai'], ['/dify/fetchSettings/:i', 'Dify'], ['/flowise/find/:i', 'Flowise'], ['/n8n/find/:i', 'N8n'], ['/evoai/find/:i', 'Evoai']]) {
+      const res = await c.api('GET', path!);
+      expect(res.body, path).toEqual({ status: 400, error: 'Bad Request', response: { message: [`${name} is disabled`] } });
+    }
+    expect((await c.api('GET', '/evolutionBot/find/:i')).status).toBe(200);
   });
 
   it('secrets are sealed at rest and masked in answers; sending the masked value back keeps the secret', async () => {

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { WebhookReceiver } from '../helpers/receiver.js';
 import { freePort, GatewayProcess, until } from '../helpers/gatewayProcess.js';
-import { APP_SECRET, FakeGraph, VERSION } from '../helpers/meta/fakeGraph.js';
+import { APP_SECRET, FakeGraph, VERSION } from '../../sim/graph/fakeGraph.js';
 
 const KEY = 'meta-kill-global-key-0123456789';
 const POSTS = 200;

@@ -21,8 +21,12 @@ export class FakeChatwoot {
   readonly messages: FakeMessage[] = [];
   readonly webhookAnswers: { status: number; body: unknown }[] = [];
   readonly requests: { method: string; path: string; token?: string }[] = [];
-  /** Scripted failures: return a status for a request (or undefined to serve it). `afterStore` answers the status after storing. */
-  fail: (method: string, path: string) => { status: number; afterStore?: boolean } | undefined = () => undefined;
+  /** Scripted failures: a status for a request (undefined: serve it); `afterStore` answers the status after storing; `delayMs` answers late. */
+  fail: (method: string, path: string) => { status?: number; afterStore?: boolean; delayMs?: number } | undefined = () => undefined;
+  /** false: behave like a Chatwoot that drops the API's source_id. */
+  keepSourceId = true;
+  /** true: post a created message's webhook before answering the API request that created it. */
+  webhookFirst = false;
   url = '';
   private server!: Server;
   private seq = 100;
@@ -121,9 +125,10 @@ export class FakeChatwoot {
     if (token !== this.token) return this.send(res, 401, { errors: ['Invalid Access Token'] });
     const path = api[1]!;
     const failure = this.fail(method, path);
-    if (failure && !failure.afterStore) return this.send(res, failure.status, { error: 'scripted failure' });
+    if (failure?.delayMs) await new Promise((r) => setTimeout(r, failure.delayMs));
+    if (failure?.status && !failure.afterStore) return this.send(res, failure.status, { error: 'scripted failure' });
     const answer = await this.route(method, path, url, req.headers['content-type'] ?? '', raw);
-    if (failure?.afterStore) return this.send(res, failure.status, { error: 'scripted failure after store' });
+    if (failure?.status && failure.afterStore) return this.send(res, failure.status, { error: 'scripted failure after store' });
     this.send(res, answer[0], answer[1]);
   }
 
@@ -186,8 +191,12 @@ export class FakeChatwoot {
       const type = fields.message_type === 'outgoing' ? 'outgoing' : 'incoming';
       const message = this.store(conversation.id, { content: (fields.content as string) ?? null, message_type: type, private: fields.private === true || fields.private === 'true', source_id: (fields.source_id as string) ?? null, sender: type === 'incoming' ? { type: 'contact', id: conversation.contact_id } : { type: 'user', id: 99, name: 'API' } });
       for (const f of files) message.attachments.push(this.attachment(message, f.bytes, f.fileName, f.mimetype, f.mimetype.startsWith('image/') ? 'image' : f.mimetype.startsWith('audio/') ? 'audio' : f.mimetype.startsWith('video/') ? 'video' : 'file'));
+      if (!this.keepSourceId) message.source_id = null;
       // Chatwoot tells the API inbox's webhook about every message, the ones the API created included.
-      setImmediate(() => void this.postWebhook(message));
+      if (this.webhookFirst) {
+        void this.postWebhook(message);
+        await new Promise((r) => setTimeout(r, 50));
+      } else setImmediate(() => void this.postWebhook(message));
       return [200, this.view(message)];
     }
     return [404, { error: 'Resource could not be found' }];

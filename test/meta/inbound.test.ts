@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetaInstance, inbound, metaWorld, type MetaWorld } from './harness.js';
 import { waitFor } from '../helpers/server.js';
-import type { PhoneNumber } from '../helpers/meta/fakeGraph.js';
+import type { PhoneNumber } from '../../sim/graph/fakeGraph.js';
 
 const CUSTOMER = '5511988887777';
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(' a jpeg')]);
@@ -132,6 +132,6 @@ describe('Meta inbound: /webhook/meta', () => {
 
 async function signed(payload: unknown): Promise<string> {
   const { createHmac } = await import('node:crypto');
-  const { APP_SECRET } = await import('../helpers/meta/fakeGraph.js');
+  const { APP_SECRET } = await import('../../sim/graph/fakeGraph.js');
   return `sha256=${createHmac('sha256', APP_SECRET).update(JSON.stringify(payload)).digest('hex')}`;
 }

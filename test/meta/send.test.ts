@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetaInstance, metaWorld, type MetaWorld } from './harness.js';
-import { VERSION, type PhoneNumber } from '../helpers/meta/fakeGraph.js';
+import { VERSION, type PhoneNumber } from '../../sim/graph/fakeGraph.js';
 import type { MediaSource, OutboundContent } from '../../src/channels/content.js';
 import { optionalOperations } from '../../src/domain/capabilities.js';
 import type { LiveInstance } from '../../src/domain/registry.js';

@@ -71,19 +71,23 @@ function suite(provider: Provider): void {
     expect(await map.claim(instanceId, { ...link, waKeyId: '3EB0CCC', part: 1 })).toBe(true);
   });
 
-  it('queues an item once, keeps order, records attempts and failures, deletes what was delivered', async () => {
-    const item = (n: number) => ({ instanceId, dedupeKey: `msg:${n}`, kind: 'message' as const, remoteJid: '5511@s.whatsapp.net', payload: { n } });
+  it('queues an item once, keeps order, holds a chat behind its failed head, deletes what was delivered', async () => {
+    const item = (n: number, chat = '5511@s.whatsapp.net') => ({ instanceId, dedupeKey: `msg:${n}`, kind: 'message' as const, remoteJid: chat, payload: { n } });
     await outbox.append([item(1), item(2)]);
-    await db.kysely.transaction().execute((tx) => outbox.append([item(2), item(3)], tx));
-    const rows = await outbox.pending([instanceId], 10);
-    expect(rows.map((r) => r.payload)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    await db.kysely.transaction().execute((tx) => outbox.append([item(2), item(3), item(4, '5522@s.whatsapp.net')], tx));
+    const rows = await outbox.due([instanceId], Date.now(), 10);
+    expect(rows.map((r) => r.payload)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]);
+    expect(await outbox.head(instanceId, '5511@s.whatsapp.net')).toMatchObject({ seq: rows[0]!.seq });
     await outbox.attempting(rows[0]!.seq, 1);
-    await outbox.failed(rows[0]!.seq, Date.now() + 60_000, 'x'.repeat(5000));
-    const again = await outbox.pending([instanceId], 10);
-    expect(again[0]).toMatchObject({ attempts: 1 });
-    expect(again[0]!.nextAttemptAt).toBeGreaterThan(Date.now());
-    await outbox.done(again[1]!.seq);
-    expect(await outbox.count(instanceId)).toBe(2);
+    const later = Date.now() + 60_000;
+    await outbox.failed(rows[0]!, later, 'x'.repeat(5000));
+    // The whole chat waits with its head; the other chat is still due.
+    expect((await outbox.due([instanceId], Date.now(), 10)).map((r) => r.payload)).toEqual([{ n: 4 }]);
+    const all = await outbox.due([instanceId], later, 10);
+    expect(all[0]).toMatchObject({ attempts: 1, nextAttemptAt: later });
+    expect(all.map((r) => r.nextAttemptAt)).toEqual([later, later, later, expect.any(Number)]);
+    await outbox.done(all[3]!.seq);
+    expect(await outbox.count(instanceId)).toBe(3);
     await outbox.dropInstance(instanceId);
     expect(await outbox.count(instanceId)).toBe(0);
   });

@@ -11,6 +11,9 @@ import { databaseAuthState, type BaileysAuth } from './authState.js';
 import { InboundMapper } from './inbound.js';
 import { LidMap } from './lidMap.js';
 import { mediaOps, numberOps, presenceOps, receiptOps } from './operations.js';
+import { groupOps } from './groups.js';
+import { chatOps, labelOps, privacyOps, profileOps } from './account.js';
+import { businessOps } from './business.js';
 import { messageToJson } from './protoJson.js';
 import { reconnectAction, type ReconnectPolicy } from './reconnect.js';
 import { openSocket } from './socket.js';
@@ -49,6 +52,12 @@ export class BaileysChannel implements Channel {
   readonly presence = presenceOps(() => this.openSocket());
   readonly receipts = receiptOps(() => this.openSocket());
   readonly numbers = numberOps(() => this.openSocket());
+  readonly profile = profileOps(() => this.openSocket(), (jid) => this.runtime.contactName(this.ctx.instanceId, jid));
+  readonly privacy = privacyOps(() => this.openSocket());
+  readonly chats = chatOps(() => this.openSocket());
+  readonly labels = labelOps(() => this.openSocket());
+  readonly business = businessOps(() => this.openSocket());
+  readonly groups = groupOps(() => this.openSocket(), this.lids, this.groupCache);
   readonly media = mediaOps(() => this.net?.dispatcher);
   /** The instance's proxy and CA as agents, read when a socket starts. */
   private net: Network | undefined;

@@ -9,7 +9,7 @@ import { ApiError } from '../../domain/errors.js';
 /** WhatsApp Web has no Meta templates: those are the Cloud API's. */
 const SEND_KINDS = ALL_SEND_KINDS.filter((k) => k !== 'template');
 
-const CAPABILITIES: Capability[] = [...SEND_KINDS.map(sendCapability), 'presence', 'receipts', 'numbers', 'media', 'login:qr', 'login:pairingCode', 'history'];
+const CAPABILITIES: Capability[] = [...SEND_KINDS.map(sendCapability), 'presence', 'receipts', 'numbers', 'profile', 'chats', 'privacy', 'labels', 'groups', 'business', 'media', 'login:qr', 'login:pairingCode', 'history'];
 
 export interface BaileysDriver extends ChannelDriver {
   readonly runtime: BaileysRuntime;
@@ -48,6 +48,9 @@ export function baileysDriver(config: Pick<Config, 'baileys' | 'qrcode'>): Baile
     refusal: (capability) => (capability === 'send:template' || capability === 'templates' ? new ApiError(500, ['Method not available in the Baileys service']) : undefined),
     async start(services) {
       runtime.attach(services);
+    },
+    ready() {
+      runtime.pacer.release();
     },
   };
 }

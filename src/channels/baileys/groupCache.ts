@@ -1,19 +1,27 @@
-import { LRUCache } from 'lru-cache';
 import type { BaileysEventMap, GroupMetadata } from 'baileys';
+import { BoundedMap } from './caches.js';
 
 /**
  * Group metadata kept for sends: the library reads it (cachedGroupMetadata) instead of asking the server before every
  * group message, which is what gets accounts `rate-overlimit`. Bounded; kept current from the group events.
  */
 export class GroupCache {
-  private readonly groups: LRUCache<string, GroupMetadata>;
+  private readonly groups: BoundedMap<string, GroupMetadata>;
 
   constructor(max: number) {
-    this.groups = new LRUCache({ max, ttl: 3_600_000 });
+    this.groups = new BoundedMap(max, 3_600_000);
   }
 
   get(jid: string): GroupMetadata | undefined {
     return this.groups.get(jid);
+  }
+
+  put(g: GroupMetadata): void {
+    this.groups.set(g.id, g);
+  }
+
+  forget(jid: string): void {
+    this.groups.delete(jid);
   }
 
   /** Fetches the metadata once when it is not cached. */

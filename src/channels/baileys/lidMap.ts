@@ -1,5 +1,5 @@
-import { LRUCache } from 'lru-cache';
 import { isLidUser, isPnUser, jidNormalizedUser } from 'baileys';
+import { BoundedMap } from './caches.js';
 
 /** Where the library keeps its own (persisted) LID <-> phone-number mappings: in the key store, so in the database. */
 export interface LidStore {
@@ -12,11 +12,11 @@ export interface LidStore {
  * library gives (remoteJidAlt, participantAlt, sender PNs of messages, contacts, history, lid-mapping.update).
  */
 export class LidMap {
-  private readonly pnByLid: LRUCache<string, string>;
+  private readonly pnByLid: BoundedMap<string, string>;
   store: LidStore | undefined;
 
   constructor(max = 10_000) {
-    this.pnByLid = new LRUCache({ max });
+    this.pnByLid = new BoundedMap(max);
   }
 
   /** Records a pair (either order, any device suffix); pairs the library did not know are written to its store. */

@@ -68,6 +68,12 @@ export class BaileysRuntime {
     return messageFromJson(content);
   }
 
+  /** The name stored for a contact (its push name), for profile lookups. */
+  async contactName(instanceId: string, jid: string): Promise<string | null> {
+    const [row] = (await this.services?.repos.contacts.find(instanceId, jid).catch(() => [])) ?? [];
+    return row?.pushName ?? null;
+  }
+
   /** The instance's proxy and the extra CA, as the library's agents. */
   async network(instanceId: string): Promise<Network | undefined> {
     const proxy = await this.services?.repos.proxies.find(instanceId).catch(() => null);

@@ -1,6 +1,6 @@
 import { ChannelError } from '../errors.js';
 import type { AccountTemplate, NewTemplate, RenderedTemplate, TemplateChanges, TemplateComponent, TemplateOps } from '../operations/templates.js';
-import { graphError, renderTemplate } from '../sandbox/templateRules.js';
+import { graphError, renderTemplate } from '../templateRender.js';
 import type { MetaChannel } from './channel.js';
 
 /** Message templates of the number's WhatsApp Business account (`businessId`), kept by Meta and reviewed there. */

@@ -20,6 +20,8 @@ export interface LinkContext {
 export class ChatwootLink {
   private readonly configs = new Map<string, ChatwootConfig>();
   readonly conversations = new Conversations();
+  /** Posts to Chatwoot in progress, by conversation: their webhooks wait until the post is linked. */
+  private readonly posting = new Map<string, Promise<void>>();
 
   constructor(private readonly repo: ChatwootConfigRepository, private readonly dispatcher: Dispatcher, private readonly guard: GuardOptions) {}
 
@@ -39,6 +41,29 @@ export class ChatwootLink {
   forget(instanceId: string): void {
     this.configs.delete(instanceId);
     this.conversations.forgetInstance(instanceId);
+  }
+
+  /** Marks a post in progress in a conversation; call the result once its link is stored (or the post failed). */
+  beginPost(instanceId: string, conversationId: number): () => void {
+    const key = `${instanceId}|${conversationId}`;
+    let end!: () => void;
+    const done = new Promise<void>((r) => (end = r));
+    const before = this.posting.get(key) ?? Promise.resolve();
+    const mine = before.then(() => done);
+    this.posting.set(key, mine);
+    return () => {
+      end();
+      if (this.posting.get(key) === mine) this.posting.delete(key);
+    };
+  }
+
+  /** Resolves once the posts in progress in a conversation are linked (Chatwoot may post their webhook before it answers). */
+  async postsSettled(instanceId: string, conversationId: number, timeoutMs = 30_000): Promise<void> {
+    const pending = this.posting.get(`${instanceId}|${conversationId}`);
+    if (!pending) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pending, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   enabledInstanceIds(): string[] {

@@ -3,6 +3,9 @@ import type { Db } from '../../storage/db.js';
 import { nowIso, rowId } from '../../domain/ids.js';
 import { cw, type ChatwootMessageTable } from './tables.js';
 
+/** The `part` of a link whose message came from WhatsApp (the gateway posted it to Chatwoot). */
+export const FROM_WHATSAPP = -1;
+
 export type MessageLink = Pick<ChatwootMessageTable, 'waKeyId' | 'remoteJid' | 'chatwootMessageId' | 'part' | 'conversationId'>;
 
 /**

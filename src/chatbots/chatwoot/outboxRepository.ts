@@ -35,11 +35,22 @@ export class ChatwootOutboxRepository {
     }
   }
 
-  /** The oldest rows of these instances, due or not (the caller keeps each chat in order). */
-  async pending(instanceIds: string[], limit: number): Promise<OutboxItem[]> {
+  /** The rows of these instances due by `now`, oldest first. */
+  async due(instanceIds: string[], now: number, limit: number): Promise<OutboxItem[]> {
     if (!instanceIds.length) return [];
-    const rows = await cw(this.db.kysely).selectFrom('chatwootOutbox').selectAll().where('instanceId', 'in', instanceIds).orderBy('seq').limit(limit).execute();
+    const rows = await cw(this.db.kysely).selectFrom('chatwootOutbox').selectAll().where('nextAttemptAt', '<=', now).where('instanceId', 'in', instanceIds).orderBy('seq').limit(limit).execute();
     return rows.map((r) => ({ seq: Number(r.seq), instanceId: r.instanceId, dedupeKey: r.dedupeKey, kind: r.kind as OutboxKind, remoteJid: r.remoteJid, payload: fromJson(r.payload, null), attempts: Number(r.attempts), nextAttemptAt: Number(r.nextAttemptAt) }));
+  }
+
+  /** The first row of a chat: the one that must go before the others. */
+  async head(instanceId: string, remoteJid: string): Promise<{ seq: number; nextAttemptAt: number } | undefined> {
+    const r = await cw(this.db.kysely).selectFrom('chatwootOutbox').select(['seq', 'nextAttemptAt']).where('instanceId', '=', instanceId).where('remoteJid', '=', remoteJid).orderBy('seq').limit(1).executeTakeFirst();
+    return r && { seq: Number(r.seq), nextAttemptAt: Number(r.nextAttemptAt) };
+  }
+
+  /** Holds a chat's rows from `fromSeq` on until `until`: while its head waits, the rest of the chat is not due either. */
+  async deferLane(instanceId: string, remoteJid: string, fromSeq: number, until: number): Promise<void> {
+    await cw(this.db.kysely).updateTable('chatwootOutbox').set({ nextAttemptAt: until }).where('instanceId', '=', instanceId).where('remoteJid', '=', remoteJid).where('seq', '>=', fromSeq).execute();
   }
 
   /** Recorded before each attempt: after a crash, a row with attempts > 0 may already be in Chatwoot. */
@@ -47,8 +58,10 @@ export class ChatwootOutboxRepository {
     await cw(this.db.kysely).updateTable('chatwootOutbox').set({ attempts }).where('seq', '=', seq).execute();
   }
 
-  async failed(seq: number, nextAttemptAt: number, error: string): Promise<void> {
-    await cw(this.db.kysely).updateTable('chatwootOutbox').set({ nextAttemptAt, lastError: error.slice(0, 1000) }).where('seq', '=', seq).execute();
+  /** A failed attempt: the error kept on the row, and its chat held until the retry. */
+  async failed(row: Pick<OutboxItem, 'seq' | 'instanceId' | 'remoteJid'>, nextAttemptAt: number, error: string): Promise<void> {
+    await cw(this.db.kysely).updateTable('chatwootOutbox').set({ lastError: error.slice(0, 1000) }).where('seq', '=', row.seq).execute();
+    await this.deferLane(row.instanceId, row.remoteJid, row.seq, nextAttemptAt);
   }
 
   async done(seq: number): Promise<void> {

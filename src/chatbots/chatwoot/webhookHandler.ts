@@ -3,7 +3,7 @@ import type { LiveInstance } from '../../domain/registry.js';
 import { messageKeyId } from '../../domain/ids.js';
 import { PRESET_KEY_ID, type CommonSendInput, type MessageService } from '../../domain/messages.js';
 import type { MediaMessageService } from '../../domain/mediaMessages.js';
-import type { MessageMap } from './messageMap.js';
+import { FROM_WHATSAPP, type MessageMap } from './messageMap.js';
 import type { ChatwootLink } from './link.js';
 import type { ChatwootConfig } from './settings.js';
 
@@ -42,8 +42,13 @@ export class ChatwootWebhookHandler {
       return { message: 'bot' };
     }
     if (e.event !== 'message_created' || e.message_type !== 'outgoing' || e.private) return { message: 'bot' };
-    // Messages the gateway itself put in Chatwoot (from WhatsApp) come back here too.
+    // Messages the gateway itself put in Chatwoot (from WhatsApp) come back here too: by their source_id, or (a
+    // Chatwoot that drops source_id, or a webhook faster than the API's answer) by their link once the post settled.
     if (e.source_id?.startsWith('WAID:')) return { message: 'bot' };
+    if (e.id !== undefined && Number.isFinite(conversationId)) {
+      await this.deps.link.postsSettled(live.id, conversationId);
+      if ((await this.deps.map.byChatwoot(live.id, String(e.id))).some((l) => l.part === FROM_WHATSAPP)) return { message: 'bot' };
+    }
     if (config.inboxId && e.inbox?.id !== undefined && String(e.inbox.id) !== config.inboxId) return { message: 'bot' };
     const number = recipientOf(e);
     if (!number || e.id === undefined) return { message: 'bot' };

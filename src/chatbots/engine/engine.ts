@@ -12,6 +12,7 @@ import type { BotCatalog } from './catalog.js';
 import { behaviourOf, isExpired, isStopWord } from './behaviour.js';
 import { inputOf, joined } from './input.js';
 import { botForMessage, isIgnored } from './triggers.js';
+import { isDatabaseUnreachable } from '../../storage/db.js';
 
 export interface EngineDeps {
   repos: Repositories;
@@ -54,7 +55,7 @@ export class ChatbotEngine implements InboundHook {
       if (m.origin === 'api') continue;
       const jid = m.message.key.remoteJid;
       if (jid === 'status@broadcast' || jid.endsWith('@newsletter') || jid.endsWith('@broadcast')) continue;
-      this.inOrder(live.id, jid, () => this.onMessage(live, m));
+      void this.inOrder(live.id, jid, () => this.whileDatabaseAway(() => this.onMessage(live, m)));
     }
   }
 
@@ -85,6 +86,22 @@ export class ChatbotEngine implements InboundHook {
       if (this.chains.get(key) === next) this.chains.delete(key);
     });
     return next;
+  }
+
+  /**
+   * Runs a step again, with backoff (0.2 s doubling to 5 s), for as long as the database is unreachable: a message or
+   * a turn is not dropped for a database outage (the chat waits; other chats too, on the same database).
+   */
+  private async whileDatabaseAway(step: () => Promise<void>): Promise<void> {
+    for (let wait = 200; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        return await step();
+      } catch (err) {
+        if (this.closed || !isDatabaseUnreachable(err)) throw err;
+        this.deps.logger.warn({ err: (err as Error).message, retryInMs: wait }, 'chatbot step waits for the database');
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   }
 
   private enabled(kind: BotKind): ChatbotProvider | undefined {
@@ -154,7 +171,7 @@ export class ChatbotEngine implements InboundHook {
     clearTimeout(this.timers.get(s.id));
     const timer = setTimeout(() => {
       this.timers.delete(s.id);
-      void this.inOrder(s.instanceId, s.remoteJid, () => this.turn(s.id));
+      void this.inOrder(s.instanceId, s.remoteJid, () => this.whileDatabaseAway(() => this.turn(s.id)));
     }, Math.max(0, s.dueAt - Date.now()));
     timer.unref();
     this.timers.set(s.id, timer);

@@ -28,6 +28,11 @@ export async function eventBuses(config: EventTransportsConfig, ctx: BusContext,
     transports.push(new MqttTransport(config.mqtt, config.delivery, log));
     routers.push(mqttRouter(config.mqtt, ctx));
   }
+  if (config.kafka.enabled) {
+    const { KafkaTransport, kafkaRouter } = await import('./kafka.js');
+    transports.push(new KafkaTransport(config.kafka, config.delivery, log));
+    routers.push(kafkaRouter(config.kafka, ctx));
+  }
   if (config.sqs.enabled) {
     const { SqsTransport, sqsRouter } = await import('./sqs.js');
     transports.push(new SqsTransport(config.sqs, config.delivery, log));

@@ -80,11 +80,13 @@ export class PusherTransport implements OutboxTransport {
     });
     await Promise.all(
       [...byApp.values()].map(async (indexes) => {
-        for (let at = 0; at < indexes.length; at += 10) {
-          const chunk = indexes.slice(at, at + 10);
-          const outcome = await this.batch(chunk.map((i) => rows[i]!), started);
-          chunk.forEach((i, k) => (results[i] = outcome[k]!));
-        }
+        const chunks = Array.from({ length: Math.ceil(indexes.length / 10) }, (_, c) => indexes.slice(c * 10, c * 10 + 10));
+        await Promise.all(
+          chunks.map(async (chunk) => {
+            const outcome = await this.batch(chunk.map((i) => rows[i]!), started);
+            chunk.forEach((i, k) => (results[i] = outcome[k]!));
+          }),
+        );
       }),
     );
     return results;

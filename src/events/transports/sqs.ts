@@ -86,17 +86,19 @@ export class SqsTransport implements OutboxTransport {
     });
     await Promise.all(
       [...byQueue].map(async ([queue, indexes]) => {
-        for (let at = 0; at < indexes.length; at += 10) {
-          const chunk = indexes.slice(at, at + 10);
-          try {
-            await this.sendChunk(queue, chunk.map((i) => rows[i]!), chunk, results, started);
-          } catch (e) {
-            const name = (e as Error).name;
-            if (/QueueDoesNotExist|NonExistentQueue/.test(name)) await this.create(queue);
-            const failed = failAll(chunk, e, started);
-            chunk.forEach((i, k) => (results[i] = failed[k]!));
-          }
-        }
+        const chunks = Array.from({ length: Math.ceil(indexes.length / 10) }, (_, c) => indexes.slice(c * 10, c * 10 + 10));
+        await Promise.all(
+          chunks.map(async (chunk) => {
+            try {
+              await this.sendChunk(queue, chunk.map((i) => rows[i]!), chunk, results, started);
+            } catch (e) {
+              const name = (e as Error).name;
+              if (/QueueDoesNotExist|NonExistentQueue/.test(name)) await this.create(queue);
+              const failed = failAll(chunk, e, started);
+              chunk.forEach((i, k) => (results[i] = failed[k]!));
+            }
+          }),
+        );
       }),
     );
     return results;

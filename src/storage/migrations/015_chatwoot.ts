@@ -46,7 +46,8 @@ export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
     .addColumn('waKeyId', 'varchar(128)', (c) => c.notNull())
     .addColumn('remoteJid', 'varchar(255)', (c) => c.notNull())
     .addColumn('chatwootMessageId', 'varchar(64)', (c) => c.notNull())
-    // Which part of the Chatwoot message (its text, then each attachment) this WhatsApp message carries; 0 the other way.
+    // Which part of an agent's Chatwoot message (each attachment, then its text) this WhatsApp message carries; -1 for a
+    // WhatsApp message the gateway posted to Chatwoot.
     .addColumn('part', 'integer', (c) => c.notNull())
     .addColumn('conversationId', 'varchar(64)', (c) => c.notNull())
     .addColumn('createdAt', stamp, (c) => c.notNull())
@@ -70,4 +71,7 @@ export async function up(db: Kysely<any>, provider: Provider): Promise<void> {
     .addUniqueConstraint('chatwoot_outbox_dedupe_uq', ['instanceId', 'dedupeKey'])
     .addForeignKeyConstraint('chatwoot_outbox_instance_fk', ['instanceId'], 'instances', ['id'], (c) => c.onDelete('cascade'))
     .execute();
+  // A chat's rows in order (its head, and deferring it), and the rows due next.
+  await db.schema.createIndex('chatwoot_outbox_lane').on('chatwootOutbox').columns(['instanceId', 'remoteJid', 'seq']).execute();
+  await db.schema.createIndex('chatwoot_outbox_due').on('chatwootOutbox').columns(['nextAttemptAt', 'seq']).execute();
 }
