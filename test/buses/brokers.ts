@@ -8,11 +8,27 @@ export const RABBIT_URI = process.env.TEST_RABBITMQ_URI ?? 'amqp://guest:guest@1
 export const NATS_URI = process.env.TEST_NATS_URI ?? 'nats://127.0.0.1:4222';
 export const MQTT_URI = process.env.TEST_MQTT_URI ?? 'mqtt://127.0.0.1:1883';
 
+/**
+ * Connects, retrying for a while: test/buses/restart.test.ts (or another engineer's test) may be restarting the
+ * broker right now.
+ */
+export async function patiently<T>(connect: () => Promise<T>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await connect();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 export const unique = (prefix: string) => `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 /** Independent RabbitMQ consumer of one queue (declared as the gateway declares it). */
 export async function rabbitConsumer(queue: string, exchange: string, key: string) {
-  const model: ChannelModel = await amqpConnect(RABBIT_URI);
+  const model: ChannelModel = await patiently(() => amqpConnect(RABBIT_URI));
   const ch = await model.createChannel();
   await ch.assertExchange(exchange, 'topic', { durable: true });
   await ch.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
@@ -36,7 +52,7 @@ export async function rabbitConsumer(queue: string, exchange: string, key: strin
 }
 
 export async function natsSubscriber(subject: string) {
-  const nc: NatsConnection = await natsConnect({ servers: NATS_URI.replace('nats://', '') });
+  const nc: NatsConnection = await patiently(() => natsConnect({ servers: NATS_URI.replace('nats://', '') }));
   const got: Array<{ body: any; id?: string }> = [];
   const sub = nc.subscribe(subject);
   void (async () => {
@@ -48,7 +64,7 @@ export async function natsSubscriber(subject: string) {
 
 /** MQTT 5 subscriber with a persistent session (clean: false): QoS 1 messages wait for it while it is away. */
 export async function mqttSubscriber(topic: string, clientId = unique('busesub')) {
-  const client: MqttClient = await connectAsync(MQTT_URI, { protocolVersion: 5, clientId, clean: false, properties: { sessionExpiryInterval: 300 }, reconnectPeriod: 200 });
+  const client: MqttClient = await patiently(() => connectAsync(MQTT_URI, { protocolVersion: 5, clientId, clean: false, properties: { sessionExpiryInterval: 300 }, reconnectPeriod: 200 }));
   const got: Array<{ body: any; id?: string; topic: string }> = [];
   client.on('message', (t, payload, packet) => {
     const props = packet.properties?.userProperties as Record<string, string> | undefined;

@@ -77,3 +77,25 @@ describe('SQS and Pusher against local fakes of their wire formats', () => {
     expect(pusher.events.some((x) => x.channel === 'pushb')).toBe(false);
   });
 });
+
+describe('/instance/create with transport blocks', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ SQS_ENABLED: 'true', SQS_ENDPOINT: 'http://127.0.0.1:9', SQS_ACCESS_KEY_ID: 'x', SQS_SECRET_ACCESS_KEY: 'y' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('stores the block of an enabled transport with enabled forced true; a disabled transport is ignored', async () => {
+    const res = await server.call('POST', '/instance/create', { instanceName: 'withbus', integration: 'SANDBOX', sqs: { events: ['MESSAGES_UPSERT'] }, rabbitmq: { events: [] } });
+    expect(res.status).toBe(201);
+    expect(res.body.sqs).toEqual({ enabled: true });
+    expect(res.body.rabbitmq).toEqual({});
+    const found = await server.call('GET', '/sqs/find/withbus', undefined, res.body.hash);
+    expect(found.body).toMatchObject({ enabled: true, events: ['MESSAGES_UPSERT'], instanceId: res.body.instance.instanceId });
+    const [row] = (await server.call('GET', '/instance/fetchInstances?instanceName=withbus')).body;
+    expect(row.Sqs).toEqual(found.body);
+    expect(row.Rabbitmq).toBeNull();
+  });
+});

@@ -1,7 +1,7 @@
 import { channelContract } from './contract.js';
 import type { TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/server.js';
-import { APP_SECRET, FakeGraph, VERSION, type PhoneNumber } from '../helpers/meta/fakeGraph.js';
+import { APP_SECRET, FakeGraph, VERSION, type PhoneNumber } from '../../sim/graph/fakeGraph.js';
 
 /** One local Graph API for the whole suite; every instance is a Cloud API number of its own there. */
 const graph = await new FakeGraph().start();

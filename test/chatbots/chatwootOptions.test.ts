@@ -132,6 +132,23 @@ describe('Chatwoot options and import', () => {
     expect(cw.messagesOf(stuck.id).map((m) => m.content)).toEqual(['a1', 'a2', 'a3', 'a4']);
   });
 
+  it("one instance's slow Chatwoot does not hold up another instance's sync", async () => {
+    const slow = await instance();
+    const fast = await instance();
+    cw.fail = (method, path) => (method === 'POST' && path.endsWith('/messages') && cw.conversations.some((c) => c.inbox_id === slow.inboxId && path === `/conversations/${c.id}/messages`) ? { delayMs: 2500 } : undefined);
+    await inbound(slow.name, { from: '5511944440001', pushName: 'S', text: 'slow 0' });
+    await waitFor(() => inInbox(slow.inboxId).length === 1, 8000, 'the slow conversation exists');
+    for (let i = 1; i <= 3; i++) await inbound(slow.name, { from: '5511944440001', pushName: 'S', text: `slow ${i}` });
+    await new Promise((r) => setTimeout(r, 100));
+    await inbound(fast.name, { from: '5511944440002', pushName: 'F', text: 'fast' });
+    // Queued after the slow instance's messages, delivered before they are all through.
+    await waitFor(() => inInbox(fast.inboxId).some((m) => m.content === 'fast'), 15_000, 'the fast instance');
+    expect(inInbox(slow.inboxId).length).toBeLessThan(4);
+    cw.fail = () => undefined;
+    await waitFor(() => inInbox(slow.inboxId).length === 4, 15_000, 'the slow instance catches up');
+    expect(inInbox(slow.inboxId).map((m) => m.content)).toEqual(['slow 0', 'slow 1', 'slow 2', 'slow 3']);
+  }, 30_000);
+
   it('signMsg with signDelimiter', async () => {
     const { name, inboxId } = await instance({ signMsg: true, signDelimiter: ' says: ' });
     await inbound(name, { from: '5511911110007', pushName: 'Duda', text: 'hey' });

@@ -21,8 +21,8 @@ export class FakeChatwoot {
   readonly messages: FakeMessage[] = [];
   readonly webhookAnswers: { status: number; body: unknown }[] = [];
   readonly requests: { method: string; path: string; token?: string }[] = [];
-  /** Scripted failures: return a status for a request (or undefined to serve it). `afterStore` answers the status after storing. */
-  fail: (method: string, path: string) => { status: number; afterStore?: boolean } | undefined = () => undefined;
+  /** Scripted failures: a status for a request (undefined: serve it); `afterStore` answers the status after storing; `delayMs` answers late. */
+  fail: (method: string, path: string) => { status?: number; afterStore?: boolean; delayMs?: number } | undefined = () => undefined;
   /** false: behave like a Chatwoot that drops the API's source_id. */
   keepSourceId = true;
   /** true: post a created message's webhook before answering the API request that created it. */
@@ -125,9 +125,10 @@ export class FakeChatwoot {
     if (token !== this.token) return this.send(res, 401, { errors: ['Invalid Access Token'] });
     const path = api[1]!;
     const failure = this.fail(method, path);
-    if (failure && !failure.afterStore) return this.send(res, failure.status, { error: 'scripted failure' });
+    if (failure?.delayMs) await new Promise((r) => setTimeout(r, failure.delayMs));
+    if (failure?.status && !failure.afterStore) return this.send(res, failure.status, { error: 'scripted failure' });
     const answer = await this.route(method, path, url, req.headers['content-type'] ?? '', raw);
-    if (failure?.afterStore) return this.send(res, failure.status, { error: 'scripted failure after store' });
+    if (failure?.status && failure.afterStore) return this.send(res, failure.status, { error: 'scripted failure after store' });
     this.send(res, answer[0], answer[1]);
   }
 

@@ -1,6 +1,6 @@
 import { WebhookReceiver } from '../helpers/receiver.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { APP_SECRET, FakeGraph, VERSION, type PhoneNumber } from '../helpers/meta/fakeGraph.js';
+import { APP_SECRET, FakeGraph, VERSION, type PhoneNumber } from '../../sim/graph/fakeGraph.js';
 
 export interface MetaWorld {
   graph: FakeGraph;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetaInstance, inbound, metaWorld, type MetaWorld } from './harness.js';
 import { waitFor } from '../helpers/server.js';
-import type { PhoneNumber } from '../helpers/meta/fakeGraph.js';
+import type { PhoneNumber } from '../../sim/graph/fakeGraph.js';
 
 const CUSTOMER = '5511988887777';
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(' a jpeg')]);
@@ -84,6 +84,9 @@ describe('Meta inbound: /webhook/meta', () => {
       expect(ok).toEqual({ status: 200, body: { status: 'success' } });
       const event = await w.hook.waitForEvent('messages.upsert', (r) => r.body.instance === NAME && r.body.data.key.id === id);
       expect(event.body.data).toMatchObject({ key: { remoteJid: JID, fromMe: false, id }, instanceId, source: 'unknown' });
+      // The upstream envelope, as for every channel.
+      expect(event.body).toMatchObject({ event: 'messages.upsert', instance: NAME, destination: w.hook.url, sender: '551130030001@s.whatsapp.net', apikey: null });
+      expect(Number.isNaN(Date.parse(event.body.date_time))).toBe(false);
       expected[kind]!(event.body.data);
       const stored = await find(id);
       expect(stored.total).toBe(1);
@@ -132,6 +135,37 @@ describe('Meta inbound: /webhook/meta', () => {
 
 async function signed(payload: unknown): Promise<string> {
   const { createHmac } = await import('node:crypto');
-  const { APP_SECRET } = await import('../helpers/meta/fakeGraph.js');
+  const { APP_SECRET } = await import('../../sim/graph/fakeGraph.js');
   return `sha256=${createHmac('sha256', APP_SECRET).update(JSON.stringify(payload)).digest('hex')}`;
 }
+
+describe('a number with its own app secret (POST /meta/appSecret)', () => {
+  it('its webhooks must be signed with that secret; clearing it goes back to WA_BUSINESS_APP_SECRET', async () => {
+    const w = await metaWorld();
+    try {
+      const phone = w.graph.addPhone({ id: '106540352240001', display: '+55 11 3003-0009' });
+      const { token } = await createMetaInstance(w, 'own-secret', phone);
+      const other = w.graph.addPhone({ id: '106540352240002', display: '+55 11 3003-0008' });
+      await createMetaInstance(w, 'global-secret', other);
+      expect((await w.server.call('POST', '/meta/appSecret/own-secret', { appSecret: 'number-own-secret' }, other.token)).status).toBe(401);
+      expect(await w.server.call('POST', '/meta/appSecret/own-secret', { appSecret: 'number-own-secret' }, token)).toMatchObject({ status: 200, body: { appSecret: 'set' } });
+      const id = inbound.id();
+      const payload = w.graph.envelope(phone, inbound.value(CUSTOMER, { id, type: 'text', text: { body: 'own app' } }));
+      expect((await w.graph.post(payload)).status).toBe(401);
+      expect((await w.graph.post(payload, { secret: 'number-own-secret' })).status).toBe(200);
+      await w.hook.waitForEvent('messages.upsert', (r) => r.body.data.key.id === id);
+      // Sealed at rest: the stored entry does not hold the secret in clear.
+      const rows = await w.server.gateway.db.kysely.selectFrom('channelKeys').selectAll().execute();
+      expect(rows.length).toBeGreaterThan(0);
+      expect(JSON.stringify(rows)).not.toContain('number-own-secret');
+      // The other number still takes WA_BUSINESS_APP_SECRET, and not the first number's secret.
+      const otherPayload = w.graph.envelope(other, inbound.value(CUSTOMER, { id: inbound.id(), type: 'text', text: { body: 'x' } }));
+      expect((await w.graph.post(otherPayload, { secret: 'number-own-secret' })).status).toBe(401);
+      expect((await w.graph.post(otherPayload)).status).toBe(200);
+      expect(await w.server.call('POST', '/meta/appSecret/own-secret', { appSecret: null }, token)).toMatchObject({ status: 200, body: { appSecret: 'cleared' } });
+      expect((await w.graph.post(payload)).status).toBe(200);
+    } finally {
+      await w.stop();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetaInstance, metaWorld, type MetaWorld } from './harness.js';
-import type { PhoneNumber } from '../helpers/meta/fakeGraph.js';
+import type { PhoneNumber } from '../../sim/graph/fakeGraph.js';
 
 const TO = '5511988887777';
 

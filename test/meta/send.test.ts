@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetaInstance, metaWorld, type MetaWorld } from './harness.js';
-import { VERSION, type PhoneNumber } from '../helpers/meta/fakeGraph.js';
+import { VERSION, type PhoneNumber } from '../../sim/graph/fakeGraph.js';
 import type { MediaSource, OutboundContent } from '../../src/channels/content.js';
 import { optionalOperations } from '../../src/domain/capabilities.js';
 import type { LiveInstance } from '../../src/domain/registry.js';
@@ -131,5 +131,40 @@ describe('Meta sends: the exact Graph request of every message type', () => {
     const poll = await w.server.call('POST', `/message/sendPoll/${NAME}`, { number: TO, name: 'Lunch?', values: ['a', 'b'], selectableCount: 1 }, phone.token);
     expect(poll.status).toBe(501);
     expect(w.graph.sent(phone.id).length).toBe(before);
+  });
+});
+
+describe('Meta sends by link (WA_BUSINESS_MEDIA_UPLOAD=false) and the default template language', () => {
+  let w: MetaWorld;
+  let phone: PhoneNumber;
+  const NAME = 'meta-link';
+
+  beforeAll(async () => {
+    w = await metaWorld({ WA_BUSINESS_MEDIA_UPLOAD: 'false', WA_BUSINESS_LANGUAGE: 'pt_BR' });
+    w.graph.autoStatuses = [];
+    phone = w.graph.addPhone({ id: '109876543210009', display: '15550009991' });
+    await createMetaInstance(w, NAME, phone);
+  });
+  afterAll(async () => w?.stop());
+
+  it('media goes as a link to the media store, which serves the bytes; nothing is uploaded', async () => {
+    const live = w.server.gateway.registry.get(NAME)!;
+    const data = Buffer.from('a pdf by link');
+    const saved = await w.server.gateway.media.save(live.id, data, 'application/pdf');
+    const source: MediaSource = { storageKey: saved.key, mimetype: 'application/pdf', fileLength: saved.size, fileSha256: saved.sha256, mediaUrl: await w.server.gateway.media.url(saved.key) };
+    Object.assign(source, await optionalOperations(live, 'media')!.upload!({ data, mimetype: 'application/pdf', fileSha256: saved.sha256 }));
+    expect(source.mediaId).toBeUndefined();
+    await w.server.gateway.messages.send(live, { number: TO }, { kind: 'document', media: source, fileName: 'a.pdf' });
+    const body = w.graph.sent(phone.id).at(-1)!.body;
+    expect(body).toEqual({ ...base, type: 'document', document: { link: source.mediaUrl, filename: 'a.pdf' } });
+    expect(w.graph.requests.some((r) => r.path.endsWith('/media'))).toBe(false);
+    expect(Buffer.from(await (await fetch(body.document.link)).arrayBuffer()).equals(data)).toBe(true);
+  });
+
+  it('a template send without a language uses WA_BUSINESS_LANGUAGE', async () => {
+    const live = w.server.gateway.registry.get(NAME)!;
+    w.graph.templates.set(phone.businessId, [{ id: '1500000000000009', name: 'ola', language: 'pt_BR', category: 'UTILITY', status: 'APPROVED', components: [{ type: 'BODY', text: 'Olá' }] }]);
+    await w.server.gateway.messages.send(live, { number: TO }, { kind: 'template', name: 'ola', language: '' });
+    expect(w.graph.sent(phone.id).at(-1)!.body.template).toEqual({ name: 'ola', language: { code: 'pt_BR' } });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetaInstance, metaWorld, type MetaWorld } from './harness.js';
-import { VERSION, type PhoneNumber } from '../helpers/meta/fakeGraph.js';
+import { VERSION, type PhoneNumber } from '../../sim/graph/fakeGraph.js';
 import { WebhookReceiver } from '../helpers/receiver.js';
 
 const TEMPLATE = {

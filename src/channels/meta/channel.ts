@@ -100,7 +100,7 @@ export class MetaChannel implements Channel {
    * client gets messages.update ERROR with the reason.
    */
   send(out: Outbound): Promise<SentMessage> {
-    const body = graphMessage(out);
+    const body = graphMessage(out, this.deps.config.language);
     const message = toWhatsAppMessage(out);
     const provisional = out.options.keyId ?? messageKeyId();
     const sent = (id: string): SentMessage => ({ key: { remoteJid: out.remoteJid, fromMe: true, id }, messageTimestamp: nowSeconds(), message });
@@ -131,6 +131,8 @@ export class MetaChannel implements Channel {
    * Resolves once they are stored.
    */
   handle(value: MessagesValue): Promise<void> {
+    // Errors about the number itself (not about one message) have no upstream event: they go to the log.
+    if (value.errors?.length) this.deps.warn('Meta reported errors for the phone number', { instance: this.ctx.instanceName, errors: value.errors });
     const messages = inboundMessages(value);
     const delivered = messages.length ? this.ctx.listener.deliver([{ type: 'messages', mode: 'live', messages }]) : Promise.resolve();
     const updates = statusUpdates(value);

@@ -10,13 +10,14 @@ export function mediaObject(m: MediaSource): { id: string } | { link: string } {
 }
 
 /** The body of `POST /<phone number id>/messages` for one outbound message (Cloud API message object). */
-export function graphMessage(out: Outbound): Record<string, unknown> {
+/** `language`: WA_BUSINESS_LANGUAGE, for a template send that names none. */
+export function graphMessage(out: Outbound, language = 'en_US'): Record<string, unknown> {
   const base: Record<string, unknown> = { messaging_product: 'whatsapp', recipient_type: 'individual', to: jidUser(out.remoteJid) };
   if (out.options.quoted && out.content.kind !== 'reaction') base.context = { message_id: out.options.quoted.key.id };
-  return { ...base, ...contentOf(out.content, out.options.linkPreview ?? false) };
+  return { ...base, ...contentOf(out.content, out.options.linkPreview ?? false, language) };
 }
 
-function contentOf(c: OutboundContent, linkPreview: boolean): Record<string, unknown> {
+function contentOf(c: OutboundContent, linkPreview: boolean, language: string): Record<string, unknown> {
   switch (c.kind) {
     case 'text':
       return { type: 'text', text: { preview_url: linkPreview, body: c.text } };
@@ -49,7 +50,7 @@ function contentOf(c: OutboundContent, linkPreview: boolean): Record<string, unk
     case 'buttons':
       return { type: 'interactive', interactive: interactiveButtons(c) };
     case 'template':
-      return { type: 'template', template: { name: c.name, language: { code: c.language }, ...(c.components?.length ? { components: c.components } : {}) } };
+      return { type: 'template', template: { name: c.name, language: { code: c.language || language }, ...(c.components?.length ? { components: c.components } : {}) } };
     default:
       throw new ChannelError(`The Cloud API cannot send ${c.kind} messages`);
   }

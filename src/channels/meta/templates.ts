@@ -1,6 +1,6 @@
 import { ChannelError } from '../errors.js';
 import type { AccountTemplate, NewTemplate, RenderedTemplate, TemplateChanges, TemplateComponent, TemplateOps } from '../operations/templates.js';
-import { graphError, renderTemplate } from '../sandbox/templateRules.js';
+import { graphError, renderTemplate } from '../templateRender.js';
 import type { MetaChannel } from './channel.js';
 
 /** Message templates of the number's WhatsApp Business account (`businessId`), kept by Meta and reviewed there. */
@@ -41,7 +41,8 @@ export class MetaTemplates implements TemplateOps {
   }
 
   /** Meta renders what the recipient reads; the record keeps the same text, filled from the approved template. */
-  async render(name: string, language: string, components: unknown[]): Promise<RenderedTemplate> {
+  async render(name: string, given: string, components: unknown[]): Promise<RenderedTemplate> {
+    const language = given || this.channel.deps.config.language;
     const answer = await this.channel.call<{ data?: AccountTemplate[] }>('GET', `/${this.waba}/message_templates?${new URLSearchParams({ name, language })}`);
     const template = answer.data?.find((t) => t.name === name && t.language === language && t.status === 'APPROVED');
     if (!template) throw graphError(132001, undefined, 'Template name does not exist in the translation', `template name (${name}) does not exist in ${language}`, 'Template name does not exist in the translation');

@@ -7,7 +7,9 @@ import { FROM_WHATSAPP, type MessageMap } from './messageMap.js';
 import { chatJidOf, render, sourceIdOf, type MessageRecord } from './render.js';
 import type { ChatwootLink } from './link.js';
 
-const PAGE = 200;
+const PAGE = 500;
+/** Chats delivered at once (each chat one message at a time). */
+const LANES = 8;
 const MAX_BACKOFF_MS = 300_000;
 
 export interface DelivererDeps {
@@ -21,13 +23,15 @@ export interface DelivererDeps {
 }
 
 /**
- * Delivers the Chatwoot outbox: each chat's rows in order, one at a time; a failure leaves the row (and the rows after
- * it in that chat) for a retry with backoff, never dropped. A row leaves the outbox only once Chatwoot has the message
+ * Delivers the Chatwoot outbox: each chat's rows in order, one at a time, several chats at once; a failure leaves the
+ * row (and the rows after it in that chat) for a retry with backoff, never dropped. A row leaves the outbox only once Chatwoot has the message
  * and the id map has it; a retry after a crash first asks Chatwoot whether the message is already there.
  */
 export class ChatwootDeliverer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** Chats being delivered, by `instanceId|remoteJid`. */
+  private readonly active = new Map<string, Promise<void>>();
   private again = false;
   private stopped = false;
 
@@ -43,7 +47,7 @@ export class ChatwootDeliverer {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.idle();
   }
 
   wake(): void {
@@ -52,7 +56,7 @@ export class ChatwootDeliverer {
       this.again = true;
       return;
     }
-    this.running = this.loop().finally(() => {
+    this.running = this.schedule().finally(() => {
       this.running = undefined;
       if (this.again) {
         this.again = false;
@@ -61,65 +65,71 @@ export class ChatwootDeliverer {
     });
   }
 
-  /** Resolves when nothing due is left (tests, shutdown). */
+  /** Resolves when nothing is being delivered (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.active.size) await Promise.all([this.running, ...this.active.values()]);
   }
 
-  private async loop(): Promise<void> {
-    for (;;) {
-      const ids = this.deps.link.enabledInstanceIds();
-      let rows: OutboxItem[];
-      let progressed: number;
-      try {
-        rows = await this.deps.outbox.due(ids, Date.now(), PAGE);
-        progressed = await this.pass(rows);
-      } catch (err) {
-        this.deps.logger.warn({ err: (err as Error).message }, 'chatwoot outbox not readable; retrying');
-        return;
+  /**
+   * Starts the chats that have rows due, up to LANES at once, taking instances in turn; a chat already being delivered
+   * is left to its lane. Lanes run on their own: a slow Chatwoot holds its own chats, not the others.
+   */
+  private async schedule(): Promise<void> {
+    const free = LANES - this.active.size;
+    if (free <= 0) return;
+    let rows: OutboxItem[];
+    try {
+      rows = await this.deps.outbox.due(this.deps.link.enabledInstanceIds(), Date.now(), PAGE);
+    } catch (err) {
+      this.deps.logger.warn({ err: (err as Error).message }, 'chatwoot outbox not readable; retrying');
+      return;
+    }
+    const byInstance = new Map<string, Map<string, OutboxItem[]>>();
+    for (const row of rows) {
+      const lane = `${row.instanceId}|${row.remoteJid}`;
+      if (this.active.has(lane)) continue;
+      const lanes = byInstance.get(row.instanceId) ?? new Map<string, OutboxItem[]>();
+      byInstance.set(row.instanceId, lanes);
+      lanes.set(lane, [...(lanes.get(lane) ?? []), row]);
+    }
+    const queues = [...byInstance.values()].map((lanes) => [...lanes.entries()]);
+    let started = 0;
+    while (started < free && queues.some((q) => q.length)) {
+      for (const q of queues) {
+        const next = q.shift();
+        if (!next || started >= free) continue;
+        const [lane, laneRows] = next;
+        started++;
+        this.active.set(lane, this.runLane(laneRows).catch((err) => this.deps.logger.error({ err }, 'chatwoot lane failed')).finally(() => {
+          this.active.delete(lane);
+          this.wake();
+        }));
       }
-      if (this.stopped || !progressed || rows.length < PAGE) return;
     }
   }
 
   /**
-   * One pass over a page of due rows; returns how many rows it settled (delivered, or deferred behind their chat's
-   * head). A row goes only when it is its chat's head: a chat whose head waits for a retry is deferred as a whole, so
-   * its rows leave the due set and cannot crowd out other chats.
+   * One chat's due rows, in order. The first goes only when it is the chat's head (else the chat waits with its head:
+   * deferred as a whole, so its rows leave the due set); a failure defers the chat until the retry.
    */
-  private async pass(rows: OutboxItem[]): Promise<number> {
-    const blocked = new Set<string>();
-    const checked = new Set<string>();
-    let settled = 0;
+  private async runLane(rows: OutboxItem[]): Promise<void> {
+    const first = rows[0]!;
+    const head = await this.deps.outbox.head(first.instanceId, first.remoteJid);
+    if (head && head.seq < first.seq) return this.deps.outbox.deferLane(first.instanceId, first.remoteJid, first.seq, head.nextAttemptAt);
     for (const row of rows) {
-      if (this.stopped) break;
-      const lane = `${row.instanceId}|${row.remoteJid}`;
-      if (blocked.has(lane)) continue;
-      if (!checked.has(lane)) {
-        checked.add(lane);
-        const head = await this.deps.outbox.head(row.instanceId, row.remoteJid);
-        if (head && head.seq < row.seq) {
-          await this.deps.outbox.deferLane(row.instanceId, row.remoteJid, row.seq, head.nextAttemptAt);
-          blocked.add(lane);
-          settled++;
-          continue;
-        }
-      }
+      if (this.stopped) return;
       try {
         await this.deps.outbox.attempting(row.seq, row.attempts + 1);
         await this.deliver(row);
         await this.deps.outbox.done(row.seq);
-        settled++;
       } catch (err) {
-        blocked.add(lane);
         const backoff = Math.min(1000 * 2 ** Math.min(row.attempts, 20), MAX_BACKOFF_MS);
         const message = (err as Error).message;
         this.deps.logger.warn({ instanceId: row.instanceId, seq: row.seq, attempts: row.attempts + 1, err: message }, 'chatwoot delivery failed; retrying');
         await this.deps.outbox.failed(row, Date.now() + backoff, message).catch(() => undefined);
-        settled++;
+        return;
       }
     }
-    return settled;
   }
 
   private async deliver(row: OutboxItem): Promise<void> {

@@ -41,6 +41,26 @@ export class Reconnecting<C> {
     return attempt;
   }
 
+  /**
+   * One send over the connection: rows fail together (and are retried by the outbox) when there is no connection,
+   * or when the send throws, which also drops the connection (a channel or socket in an unknown state).
+   */
+  async send<R>(rows: readonly unknown[], fn: (c: C, started: number) => Promise<R[]>): Promise<Array<R | ReturnType<typeof failAll>[number]>> {
+    const started = Date.now();
+    let c: C;
+    try {
+      c = await this.get();
+    } catch (e) {
+      return failAll(rows, e, started);
+    }
+    try {
+      return await fn(c, started);
+    } catch (e) {
+      this.lost();
+      return failAll(rows, e, started);
+    }
+  }
+
   /** The connection broke (or a send showed it is unusable): the next get() opens a new one. */
   lost(which?: Promise<C>): void {
     if (which && which !== this.current) return;

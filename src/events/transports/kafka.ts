@@ -5,8 +5,8 @@ import type { OutboxRow } from '../../storage/outboxRepository.js';
 import type { Route } from '../outbox/store.js';
 import { retryUnlessOk, type AttemptResult, type DeliveryLimits, type OutboxTransport } from '../outbox/transport.js';
 import type { EventTransportsConfig } from './config.js';
-import { failAll, Reconnecting, within } from './connection.js';
-import { envelopeJson, selects, type BusContext } from './routing.js';
+import { Reconnecting, within } from './connection.js';
+import { envelopeJson, instanceAndGlobal, type BusContext } from './routing.js';
 
 type Config = EventTransportsConfig['kafka'];
 
@@ -21,16 +21,12 @@ const topicEvent = (event: string) => event.toLowerCase().replace(/_/g, '.');
  * (epoch ms); the row's target is `<topic>\n<key>`.
  */
 export function kafkaRouter(config: Config, ctx: BusContext): (event: GatewayEvent) => Route[] {
-  return (event) => {
-    const on = selects(ctx, 'kafka', config, event);
-    if (!on.instance && !on.global) return [];
-    const body = envelopeJson(event, ctx, { timestamp: event.createdAt.getTime() });
-    const routes: Route[] = [];
-    const prefix = part(config.topicPrefix);
-    if (on.instance) routes.push({ kind: 'kafka', target: `${prefix}.${part(event.instanceName)}.${topicEvent(event.event)}\n${event.instanceName}`, body });
-    if (on.global) routes.push({ kind: 'kafka', target: `${prefix}.global.${topicEvent(event.event)}\n${event.instanceName}-${event.event}`, body });
-    return routes;
-  };
+  const prefix = part(config.topicPrefix);
+  return instanceAndGlobal('kafka', config, ctx, {
+    body: (event) => envelopeJson(event, ctx, { timestamp: event.createdAt.getTime() }),
+    instance: (event) => `${prefix}.${part(event.instanceName)}.${topicEvent(event.event)}\n${event.instanceName}`,
+    global: (event) => `${prefix}.global.${topicEvent(event.event)}\n${event.instanceName}-${event.event}`,
+  });
 }
 
 /**
@@ -75,14 +71,7 @@ export class KafkaTransport implements OutboxTransport {
 
   classify = retryUnlessOk;
 
-  async send(rows: OutboxRow[]): Promise<AttemptResult[]> {
-    const started = Date.now();
-    let producer: Producer;
-    try {
-      producer = await this.producer.get();
-    } catch (e) {
-      return failAll(rows, e, started);
-    }
+  send(rows: OutboxRow[]): Promise<AttemptResult[]> {
     const byTopic = new Map<string, Array<{ key: string; value: string; headers: Record<string, string> }>>();
     for (const r of rows) {
       const [topic, key] = r.target.split('\n') as [string, string];
@@ -90,13 +79,10 @@ export class KafkaTransport implements OutboxTransport {
       list.push({ key, value: r.body, headers: { event: r.event, instance: r.instanceName, origin: this.config.clientId, timestamp: String(r.createdAt), 'event-id': r.id } });
       byTopic.set(topic, list);
     }
-    try {
+    return this.producer.send(rows, async (producer, started) => {
       await within(producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }), this.delivery.sendTimeoutMs, 'kafka produce');
-      return rows.map(() => ({ ok: true, latencyMs: Date.now() - started }));
-    } catch (e) {
-      this.producer.lost();
-      return failAll(rows, e, started);
-    }
+      return rows.map((): AttemptResult => ({ ok: true, latencyMs: Date.now() - started }));
+    });
   }
 
   close(): Promise<void> {

@@ -5,8 +5,8 @@ import type { OutboxRow } from '../../storage/outboxRepository.js';
 import type { Route } from '../outbox/store.js';
 import { retryUnlessOk, type AttemptResult, type DeliveryLimits, type OutboxTransport } from '../outbox/transport.js';
 import type { EventTransportsConfig } from './config.js';
-import { failAll, Reconnecting, within } from './connection.js';
-import { envelopeJson, selects, type BusContext } from './routing.js';
+import { Reconnecting, within } from './connection.js';
+import { envelopeJson, instanceAndGlobal, type BusContext } from './routing.js';
 
 type Config = EventTransportsConfig['mqtt'];
 
@@ -19,15 +19,11 @@ const level = (s: string) => s.replace(/[/+#\u0000]/g, '_');
  */
 export function mqttRouter(config: Config, ctx: BusContext): (event: GatewayEvent) => Route[] {
   const prefix = level(config.prefix ?? 'evolution');
-  return (event) => {
-    const on = selects(ctx, 'mqtt', config, event);
-    if (!on.instance && !on.global) return [];
-    const body = envelopeJson(event, ctx);
-    const routes: Route[] = [];
-    if (on.instance) routes.push({ kind: 'mqtt', target: `${level(event.instanceName)}/${event.event}`, body });
-    if (on.global) routes.push({ kind: 'mqtt', target: `${prefix}/${level(event.instanceName)}/${event.event}`, body });
-    return routes;
-  };
+  return instanceAndGlobal('mqtt', config, ctx, {
+    body: (event) => envelopeJson(event, ctx),
+    instance: (event) => `${level(event.instanceName)}/${event.event}`,
+    global: (event) => `${prefix}/${level(event.instanceName)}/${event.event}`,
+  });
 }
 
 /**
@@ -50,23 +46,13 @@ export class MqttTransport implements OutboxTransport {
 
   classify = retryUnlessOk;
 
-  async send(rows: OutboxRow[]): Promise<AttemptResult[]> {
-    const started = Date.now();
-    let client: MqttClient;
-    try {
-      client = await this.link.get();
-    } catch (e) {
-      return failAll(rows, e, started);
-    }
-    try {
+  send(rows: OutboxRow[]): Promise<AttemptResult[]> {
+    return this.link.send(rows, (client, started) => {
       const acks = rows.map((r) =>
         client.publishAsync(r.target, r.body, { qos: this.config.qos, properties: { contentType: 'application/json', userProperties: { 'event-id': r.id } } }).then((): AttemptResult => ({ ok: true, latencyMs: Date.now() - started })),
       );
-      return await within(Promise.all(acks), this.delivery.sendTimeoutMs, 'mqtt publish');
-    } catch (e) {
-      this.link.lost();
-      return failAll(rows, e, started);
-    }
+      return within(Promise.all(acks), this.delivery.sendTimeoutMs, 'mqtt publish');
+    });
   }
 
   close(): Promise<void> {

@@ -5,22 +5,18 @@ import type { OutboxRow } from '../../storage/outboxRepository.js';
 import type { Route } from '../outbox/store.js';
 import { retryUnlessOk, type AttemptResult, type DeliveryLimits, type OutboxTransport } from '../outbox/transport.js';
 import type { EventTransportsConfig } from './config.js';
-import { failAll, Reconnecting, within } from './connection.js';
-import { envelopeJson, selects, type BusContext } from './routing.js';
+import { Reconnecting, within } from './connection.js';
+import { envelopeJson, instanceAndGlobal, type BusContext } from './routing.js';
 
 type Config = EventTransportsConfig['nats'];
 
 /** Subjects as upstream names them: `<instance>.<event>` per instance, `<PREFIX>.<event>` (or `<event>`) globally. */
 export function natsRouter(config: Config, ctx: BusContext): (event: GatewayEvent) => Route[] {
-  return (event) => {
-    const on = selects(ctx, 'nats', config, event);
-    if (!on.instance && !on.global) return [];
-    const body = envelopeJson(event, ctx);
-    const routes: Route[] = [];
-    if (on.instance) routes.push({ kind: 'nats', target: `${event.instanceName}.${event.event}`, body });
-    if (on.global) routes.push({ kind: 'nats', target: config.prefix ? `${config.prefix}.${event.event}` : event.event, body });
-    return routes;
-  };
+  return instanceAndGlobal('nats', config, ctx, {
+    body: (event) => envelopeJson(event, ctx),
+    instance: (event) => `${event.instanceName}.${event.event}`,
+    global: (event) => (config.prefix ? `${config.prefix}.${event.event}` : event.event),
+  });
 }
 
 interface Link {
@@ -50,16 +46,9 @@ export class NatsTransport implements OutboxTransport {
 
   classify = retryUnlessOk;
 
-  async send(rows: OutboxRow[]): Promise<AttemptResult[]> {
-    const started = Date.now();
-    let link: Link;
-    try {
-      link = await this.link.get();
-    } catch (e) {
-      return failAll(rows, e, started);
-    }
+  send(rows: OutboxRow[]): Promise<AttemptResult[]> {
     const enc = (r: OutboxRow) => Buffer.from(r.body);
-    try {
+    return this.link.send(rows, async (link, started) => {
       if (link.js) {
         const js = link.js;
         const acks = rows.map((r) =>
@@ -68,7 +57,7 @@ export class NatsTransport implements OutboxTransport {
             (e: Error): AttemptResult => ({ ok: false, latencyMs: Date.now() - started, error: e.message }),
           ),
         );
-        return await Promise.all(acks);
+        return Promise.all(acks);
       }
       for (const r of rows) {
         const h = headers();
@@ -78,10 +67,7 @@ export class NatsTransport implements OutboxTransport {
       }
       await within(link.nc.flush(), this.delivery.sendTimeoutMs, 'nats flush');
       return rows.map(() => ({ ok: true, latencyMs: Date.now() - started }));
-    } catch (e) {
-      this.link.lost();
-      return failAll(rows, e, started);
-    }
+    });
   }
 
   close(): Promise<void> {

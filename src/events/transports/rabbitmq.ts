@@ -5,8 +5,8 @@ import type { OutboxRow } from '../../storage/outboxRepository.js';
 import type { Route } from '../outbox/store.js';
 import { retryUnlessOk, type AttemptResult, type DeliveryLimits, type OutboxTransport } from '../outbox/transport.js';
 import type { EventTransportsConfig } from './config.js';
-import { failAll, Reconnecting, within } from './connection.js';
-import { envelopeJson, selects, type BusContext } from './routing.js';
+import { Reconnecting, within } from './connection.js';
+import { envelopeJson, instanceAndGlobal, type BusContext } from './routing.js';
 
 type Config = EventTransportsConfig['rabbitmq'];
 
@@ -19,15 +19,11 @@ const target = (exchange: string, queue: string) => JSON.stringify([exchange, qu
  * `<event>`); the routing key is the event name.
  */
 export function rabbitRouter(config: Config, ctx: BusContext): (event: GatewayEvent) => Route[] {
-  return (event) => {
-    const on = selects(ctx, 'rabbitmq', config, event);
-    if (!on.instance && !on.global) return [];
-    const body = envelopeJson(event, ctx);
-    const routes: Route[] = [];
-    if (on.instance) routes.push({ kind: 'rabbitmq', target: target(event.instanceName, `${event.instanceName}.${event.event}`), body });
-    if (on.global) routes.push({ kind: 'rabbitmq', target: target(config.exchange, config.prefix ? `${config.prefix}.${event.event}` : event.event), body });
-    return routes;
-  };
+  return instanceAndGlobal('rabbitmq', config, ctx, {
+    body: (event) => envelopeJson(event, ctx),
+    instance: (event) => target(event.instanceName, `${event.instanceName}.${event.event}`),
+    global: (event) => target(config.exchange, config.prefix ? `${config.prefix}.${event.event}` : event.event),
+  });
 }
 
 interface Link {
@@ -60,15 +56,9 @@ export class RabbitTransport implements OutboxTransport {
 
   classify = retryUnlessOk;
 
-  async send(rows: OutboxRow[]): Promise<AttemptResult[]> {
-    const started = Date.now();
-    let link: Link;
-    try {
-      link = await this.link.get();
-    } catch (e) {
-      return failAll(rows, e, started);
-    }
-    try {
+  send(rows: OutboxRow[]): Promise<AttemptResult[]> {
+    // A channel error (or no confirm in time) leaves the channel unusable: the connection is dropped and reopened.
+    return this.link.send(rows, async (link, started) => {
       for (const r of rows) await this.declare(link, r.target, r.event);
       const confirms = rows.map(
         (r) =>
@@ -79,12 +69,8 @@ export class RabbitTransport implements OutboxTransport {
             );
           }),
       );
-      return await within(Promise.all(confirms), this.timeoutMs, 'rabbitmq publish confirms');
-    } catch (e) {
-      // A channel error (or no confirm in time) leaves the channel unusable: start again on a new connection.
-      this.link.lost();
-      return failAll(rows, e, started);
-    }
+      return within(Promise.all(confirms), this.timeoutMs, 'rabbitmq publish confirms');
+    });
   }
 
   close(): Promise<void> {

@@ -2,6 +2,7 @@ import { eventKey, listSelects, type GatewayEvent } from '../../domain/events.js
 import type { TransportSetting } from '../../storage/eventTransportRepository.js';
 import { buildEnvelope, type EnvelopeOptions } from '../envelope.js';
 import type { BusSwitches } from './config.js';
+import type { Route } from '../outbox/store.js';
 
 /** What every bus router needs: the envelope options and an instance's stored setting of a transport. */
 export interface BusContext {
@@ -25,4 +26,25 @@ export function selects(ctx: BusContext, kind: string, switches: BusSwitches, ev
 /** The 7-field envelope of WebSocket, RabbitMQ, NATS and MQTT (the webhook's, without `destination`), as JSON. */
 export function envelopeJson(event: GatewayEvent, ctx: BusContext, extra?: Record<string, unknown>): string {
   return JSON.stringify(extra ? { ...buildEnvelope(event, ctx.envelope), ...extra } : buildEnvelope(event, ctx.envelope));
+}
+
+/**
+ * The common router of a bus: the same body to the instance's target (its own setting) and to the global target
+ * (global mode), each when selected.
+ */
+export function instanceAndGlobal(
+  kind: string,
+  switches: BusSwitches,
+  ctx: BusContext,
+  shape: { body(event: GatewayEvent): string; instance(event: GatewayEvent): string; global(event: GatewayEvent): string },
+): (event: GatewayEvent) => Route[] {
+  return (event) => {
+    const on = selects(ctx, kind, switches, event);
+    if (!on.instance && !on.global) return [];
+    const body = shape.body(event);
+    const routes: Route[] = [];
+    if (on.instance) routes.push({ kind, target: shape.instance(event), body });
+    if (on.global) routes.push({ kind, target: shape.global(event), body });
+    return routes;
+  };
 }

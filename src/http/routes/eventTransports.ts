@@ -4,7 +4,7 @@ import type { RouteContext } from '../app.js';
 import { errorResponses, EventList, InstanceParams, Loose, Obj } from '../schemas.js';
 import type { LiveInstance } from '../../domain/registry.js';
 import { CONFIGURABLE_EVENT_KEYS } from '../../domain/events.js';
-import type { TransportSetting } from '../../storage/eventTransportRepository.js';
+import { presentTransport } from '../presenters.js';
 import type { EventTransportsConfig } from '../../events/transports/config.js';
 
 /** The transports with /<kind>/set and /<kind>/find (MQTT is this project's addition, same shape). */
@@ -23,18 +23,31 @@ const PusherFields = {
 };
 const PusherObject = Obj(PusherFields);
 
-/** The stored row as upstream answers it; Pusher's secret is never answered (docs/compatibility.md). */
-export function presentTransport(t: TransportSetting) {
-  const base = { id: t.id, enabled: t.enabled, events: t.events, createdAt: t.createdAt, updatedAt: t.updatedAt, instanceId: t.instanceId };
-  if (t.kind !== 'pusher' || !t.settings) return base;
-  const s = t.settings as { appId: string; key: string; cluster: string; useTLS: boolean };
-  return { ...base, appId: s.appId, key: s.key, secret: null, cluster: s.cluster, useTLS: s.useTLS };
-}
-
 /** enabled:false stores no events; enabled with none (or without the list) stores every name. */
 export function storedEvents(enabled: boolean, events: string[] | undefined): string[] {
   if (!enabled) return [];
   return events?.length ? [...new Set(events)] : [...CONFIGURABLE_EVENT_KEYS];
+}
+
+/** The `/instance/create` blocks (`enabled` is forced true when a block is present, as upstream). */
+export const BusCreateFields = Object.fromEntries(
+  BUS_KINDS.map((kind) => [kind, Type.Optional(kind === 'pusher' ? Obj({ ...PusherFields, enabled: Type.Optional(Type.Boolean()) }) : Obj({ enabled: Type.Optional(Type.Boolean()), events: Type.Optional(EventList) }))]),
+);
+
+/**
+ * Stores the transport blocks of an `/instance/create` body (those of transports enabled on this server) and answers
+ * them as upstream: `{enabled: true}` per block sent, `{}` otherwise.
+ */
+export async function storeCreateBlocks(gateway: RouteContext['gateway'], live: LiveInstance, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const answer: Record<string, unknown> = {};
+  for (const kind of BUS_KINDS) {
+    const block = body[kind] as ({ events?: string[] } & Record<string, unknown>) | undefined;
+    if (!block || !enabledGlobally(gateway.config.events, kind)) continue;
+    const settings = kind === 'pusher' ? { appId: block.appId, key: block.key, secret: block.secret, cluster: block.cluster, useTLS: block.useTLS } : null;
+    live.transports.set(kind, await gateway.repos.eventTransports.upsert(live.id, kind, { enabled: true, events: storedEvents(true, block.events), settings }));
+    answer[kind] = { enabled: true };
+  }
+  return answer;
 }
 
 function enabledGlobally(config: EventTransportsConfig, kind: BusKind): boolean {

@@ -7,6 +7,7 @@ import type { LiveInstance } from '../../domain/registry.js';
 import type { WebhookInput } from '../../storage/webhookRepository.js';
 import { presentInstances } from '../presenters.js';
 import { ChatwootCreateFields, baseUrlOf } from './chatwoot.js';
+import { BusCreateFields, storeCreateBlocks } from './eventTransports.js';
 
 const CreateBody = Obj({
   instanceName: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/?#\\s]+$' }),
@@ -24,6 +25,7 @@ const CreateBody = Obj({
   proxyUsername: Type.Optional(Type.String()),
   proxyPassword: Type.Optional(Type.String({ description: 'Stored sealed; answers show it masked' })),
   ...ChatwootCreateFields,
+  ...BusCreateFields,
 });
 type CreateBody = Static<typeof CreateBody>;
 
@@ -54,6 +56,7 @@ export function instanceRoutes(app: FastifyInstance, { gateway, guards }: RouteC
         await instances.delete(instance.name).catch(() => undefined);
         throw err;
       });
+      const buses = await storeCreateBlocks(gateway, result.live, body as Record<string, unknown>);
       reply.status(201);
       return {
         instance: { instanceName: instance.name, instanceId: instance.id, integration: instance.integration, ...businessWebhook(gateway.config, instance.integration), status: result.live.channel.state },
@@ -63,6 +66,7 @@ export function instanceRoutes(app: FastifyInstance, { gateway, guards }: RouteC
         rabbitmq: {},
         nats: {},
         sqs: {},
+        ...buses,
         settings: result.settings,
         ...(result.qrcode ? { qrcode: result.qrcode } : {}),
         ...(chatwoot ? { chatwoot: { ...chatwoot, webhookUrl: chatwoot.webhook_url } } : {}),
