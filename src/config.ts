@@ -8,7 +8,7 @@ export interface Config {
   metrics: { enabled: boolean; token?: string; user?: string; password?: string; stuckAfterSeconds: number };
   /** apiKey and encryptionKey are undefined when unset: main resolves them to a generated, persisted secret. */
   auth: { apiKey?: string; exposeTokenInEvents: boolean; encryptionKey?: string };
-  database: { provider: 'sqlite' | 'postgresql' | 'mysql'; uri: string; clientName: string };
+  database: { provider: 'sqlite' | 'postgresql' | 'mysql'; uri: string; clientName: string; /** SQLite statements on a thread of their own. */ sqliteThread: boolean };
   webhook: {
     global: { enabled: boolean; url?: string; byEvents: boolean; events: Record<string, boolean>; secret?: string };
     /** false = in-memory delivery like upstream (no outbox); for comparison and tests. */
@@ -268,7 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
       exposeTokenInEvents: r.bool('AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES', false),
       encryptionKey: encryptionKeyOf(r) ?? apiKey,
     },
-    database: { provider: provider ?? 'sqlite', uri, clientName: r.str('DATABASE_CONNECTION_CLIENT_NAME', 'evolution') },
+    database: { provider: provider ?? 'sqlite', uri, clientName: r.str('DATABASE_CONNECTION_CLIENT_NAME', 'evolution'), sqliteThread: r.bool('DATABASE_SQLITE_THREAD', false) },
     webhook: {
       global: {
         enabled: r.bool('WEBHOOK_GLOBAL_ENABLED', false),

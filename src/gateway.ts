@@ -74,6 +74,7 @@ export interface Gateway {
 export async function createGateway(config: ResolvedConfig, logger: Logger): Promise<Gateway> {
   const metrics = new Metrics();
   const db = await openDatabase(config.database.provider, config.database.uri, {
+    sqliteThread: config.database.sqliteThread,
     onQuery: (text, ms) => metrics.dbQueryDuration.observe({ kind: Metrics.kindOf(text) }, ms / 1000),
     onPoolError: (err) => logger.warn({ err: err.message }, 'database connection lost; the pool reconnects on next use'),
   });

@@ -19,8 +19,13 @@ export async function startGateway(env: Record<string, string>, dir = mkdtempSyn
 
 /** Resolves once every instance of the gateway is open; returns the milliseconds it took from `since`. */
 export async function allOpen(server: RunningServer, count: number, since: number, timeoutMs = 600_000): Promise<number> {
+  let said = performance.now();
   for (;;) {
     const open = server.gateway.registry.all().filter((l) => l.channel.state === 'open').length;
+    if (performance.now() - said > 10_000) {
+      said = performance.now();
+      process.stderr.write(`${Math.round((said - since) / 1000)} s: ${open} of ${count} open, ${server.gateway.registry.all().length} loaded\n`);
+    }
     if (open >= count) return performance.now() - since;
     if (performance.now() - since > timeoutMs) throw new Error(`only ${open} of ${count} instances open after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));

@@ -41,6 +41,8 @@ export interface FloodResult {
   delivery: Spread;
   /** CPU of the measured process (all threads) per acknowledged message. */
   cpuMicrosPerMessage: number;
+  /** CPU of its main thread (event loop) per acknowledged message. */
+  mainCpuMicrosPerMessage: number;
   /** The bench process's main thread (the load client) and the whole bench process (client + receiver), % of a core. */
   clientCpuPercent: number;
   benchCpuPercent: number;
@@ -129,6 +131,7 @@ export async function runFlood(s: FloodSpec): Promise<FloodResult> {
   s.receiver.reset();
   const arrivals = new Arrivals(s.receiver, new Set(s.instances));
   const cpu0 = s.child.cpuMicros();
+  const main0 = s.child.mainCpuMicros();
   const bench0 = process.cpuUsage();
   const client0 = cpuMicros(process.pid, process.pid);
   const sent = await send(s);
@@ -138,6 +141,7 @@ export async function runFlood(s: FloodSpec): Promise<FloodResult> {
   const delivered = () => (arrivals.consume(sent.acked), [...sent.acked.keys()].every((id) => arrivals.first.has(id)));
   await s.receiver.waitUntil(delivered);
   const cpu = s.child.cpuMicros() - cpu0;
+  const main = s.child.mainCpuMicros() - main0;
   await new Promise((r) => setTimeout(r, 300)); // late duplicates
   arrivals.consume(sent.acked);
 
@@ -165,6 +169,7 @@ export async function runFlood(s: FloodSpec): Promise<FloodResult> {
     post: spread(sent.postMs),
     delivery: spread(deliveryMs),
     cpuMicrosPerMessage: Math.round(cpu / Math.max(1, sent.acked.size)),
+    mainCpuMicrosPerMessage: Math.round(main / Math.max(1, sent.acked.size)),
     clientCpuPercent: Math.round(clientMicros / 10 / clientWall),
     benchCpuPercent: Math.round(benchMicros / 10 / clientWall),
   };

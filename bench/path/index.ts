@@ -6,11 +6,12 @@
  * Each gateway run sits between two runs of its floor; ratios are to the better floor run.
  *   flood    64 closed-loop chats posting /sandbox/inbound, 1 instance and 16 instances x 4 chats; floor: relay.ts
  *   cpu      µs CPU of the gateway / relay process per inbound message, from the 1-instance flood
- *   send     16 closed-loop clients on /message/sendText for --seconds; floor: bareFastify.ts
+ *   send     16 closed-loop clients on /message/sendText for --seconds; floor: bareFastify.ts; reference: relay.ts's
+ *            fan-out route (3 webhooks per request, answered once forwarded), the ceiling of any server doing that here
  *   history  one POST /sandbox/history of --history messages -> messages.set webhooks ("not available" on a 404)
  * Options: --messages N (20000), --chats N (64), --instances 1,16, --seconds N (10), --clients N (16),
  * --history N (10000), --server PATH (dist/src/main.js), --only flood|send|history|cpu, --relay-connections N (8),
- * --pg postgres://... . WEBHOOK_* and SANDBOX_* variables are passed to the gateway.
+ * --pg postgres://..., --profile DIR (gateway under --cpu-prof), --node-args "..." (node options of the gateway). WEBHOOK_* and SANDBOX_* variables are passed to the gateway.
  * Prints tables and writes JSON to bench/results/.
  */
 import { execFileSync } from 'node:child_process';
@@ -40,6 +41,10 @@ export interface PathOptions {
   only?: Part;
   relayConnections: number;
   pg?: string;
+  /** Directory for the gateway's CPU profiles (`--cpu-prof`), one run of each scenario per profile set. */
+  profile?: string;
+  /** Node options for the gateway process (`--node-args "--max-semi-space-size=32"`). */
+  nodeArgs?: string[];
 }
 
 export const PATH_DEFAULTS: PathOptions = { messages: 20_000, chats: 64, instances: [1, 16], seconds: 10, clients: 16, history: 10_000, server: DEFAULT_SERVER, relayConnections: 8 };
@@ -63,7 +68,7 @@ async function floods(o: PathOptions, receiver: Receiver): Promise<FloodResult[]
     const spec = { receiver, chats: o.chats, messages: o.messages };
     const relay = () => using(startRelay(receiver.url, o.relayConnections), (child) => runFlood({ ...spec, target: 'relay', child, instances: names('relay') }));
     const gateway = () =>
-      using(startGateway(o.server, o.pg), async (child) => {
+      using(startGateway(o.server, o.pg, o.profile, o.nodeArgs), async (child) => {
         const instances = names('flood');
         for (const [i, name] of instances.entries()) await connectedSandbox(child.url, name, instanceNumber(i), receiver.url, ['MESSAGES_UPSERT']);
         return runFlood({ ...spec, target: 'gateway', child, instances });
@@ -77,7 +82,7 @@ async function floods(o: PathOptions, receiver: Receiver): Promise<FloodResult[]
 
 /** The gateway stays up (idle) during the first floor run, to measure its answer size first; it is gone for the second. */
 async function sends(o: PathOptions, receiver: Receiver): Promise<SendResult[]> {
-  const gateway = await startGateway(o.server, o.pg);
+  const gateway = await startGateway(o.server, o.pg, o.profile, o.nodeArgs);
   let bytes = 0;
   const floor = () => using(startBareFastify(bytes), (child) => runSend('bare fastify', child, 'send', o.clients, o.seconds, receiver));
   const run: SendResult[] = [];
@@ -89,12 +94,14 @@ async function sends(o: PathOptions, receiver: Receiver): Promise<SendResult[]> 
     await gateway.stop();
   }
   run.push(await floor());
-  console.log(`  sendText: gateway ${run[1]!.throughput} req/s, bare Fastify ${run[0]!.throughput} / ${run[2]!.throughput} req/s (answer ${bytes} bytes)`);
+  // Reference, not a floor: the most sendText-shaped requests/s that one process forwarding 3 webhooks each sustains.
+  run.push(await using(startRelay(receiver.url, o.relayConnections, bytes), (child) => runSend('fan-out relay', child, 'send', o.clients, o.seconds, receiver)));
+  console.log(`  sendText: gateway ${run[1]!.throughput} req/s, bare Fastify ${run[0]!.throughput} / ${run[2]!.throughput} req/s (answer ${bytes} bytes); fan-out relay (3 webhooks per request) ${run[3]!.throughput} req/s`);
   return run;
 }
 
 function history(o: PathOptions, receiver: Receiver): Promise<HistoryResult> {
-  return using(startGateway(o.server, o.pg), async (child) => {
+  return using(startGateway(o.server, o.pg, o.profile, o.nodeArgs), async (child) => {
     await connectedSandbox(child.url, 'history', instanceNumber(0), receiver.url, ['MESSAGES_SET']);
     return runHistory(child, 'history', o.history, receiver);
   });
@@ -146,6 +153,8 @@ export function pathOptionsFromArgs(argv: string[]): PathOptions {
     only: only as Part | undefined,
     relayConnections: num('relay-connections', PATH_DEFAULTS.relayConnections),
     pg: arg('pg'),
+    profile: arg('profile') ? resolve(arg('profile')!) : undefined,
+    nodeArgs: arg('node-args')?.split(' ').filter(Boolean),
   };
 }
 

@@ -8,11 +8,14 @@ import { cpuMicros } from './stats.js';
 export const SEND_BODY = { number: '5511987654321', text: 'hello' };
 
 export interface SendResult extends LoadResult {
-  target: 'gateway' | 'bare fastify';
+  /** 'fan-out relay' is a reference (the ceiling of 1 request + 3 webhooks on this machine), not the floor. */
+  target: 'gateway' | 'bare fastify' | 'fan-out relay';
   /** Webhook requests the receiver got from this instance during the load and until they stopped for 1 s. */
   webhooks: number;
   /** CPU of the measured process (all threads) per answered request, until its webhooks stopped: steadier than req/s. */
   cpuMicrosPerRequest: number;
+  /** The same, of its main thread (event loop) only. */
+  mainCpuMicrosPerRequest: number;
   /** The bench process's main thread (the load client), % of a core. */
   clientCpuPercent: number;
 }
@@ -28,6 +31,7 @@ export async function runSend(target: SendResult['target'], child: Child, name: 
   receiver.reset();
   const client0 = cpuMicros(process.pid, process.pid);
   const cpu0 = child.cpuMicros();
+  const main0 = child.mainCpuMicros();
   const load = await runLoad({
     name: `sendText ${target}`,
     url: child.url,
@@ -40,5 +44,6 @@ export async function runSend(target: SendResult['target'], child: Child, name: 
   const clientCpuPercent = Math.round((cpuMicros(process.pid, process.pid) - client0) / 10_000 / load.seconds);
   await receiver.waitUntil(() => false, 1000);
   const cpuMicrosPerRequest = Math.round((child.cpuMicros() - cpu0) / Math.max(1, load.requests));
-  return { ...load, target, webhooks: receiver.arrivals.filter((a) => a.instance === name).length, cpuMicrosPerRequest, clientCpuPercent };
+  const mainCpuMicrosPerRequest = Math.round((child.mainCpuMicros() - main0) / Math.max(1, load.requests));
+  return { ...load, target, webhooks: receiver.arrivals.filter((a) => a.instance === name).length, cpuMicrosPerRequest, mainCpuMicrosPerRequest, clientCpuPercent };
 }

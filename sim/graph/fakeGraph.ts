@@ -57,6 +57,8 @@ export class FakeGraph {
   /** Statuses posted back after each accepted message, in order. */
   autoStatuses: Array<'sent' | 'delivered' | 'read'> = ['sent', 'delivered'];
   appSecret = APP_SECRET;
+  /** How long media downloads take (a slow CDN): keeps inbound processing busy in durability tests. */
+  downloadDelayMs = 0;
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -144,6 +146,7 @@ export class FakeGraph {
     if (!phone) return send(401, { error: { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190, fbtrace_id: fbtrace() } });
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] === 'download') {
+      if (this.downloadDelayMs) await new Promise((r) => setTimeout(r, this.downloadDelayMs));
       const m = this.media.get(parts[1] ?? '');
       return m ? send(200, m.data, { 'content-type': m.mimetype }) : send(404, { error: { message: 'Not found', type: 'GraphMethodException', code: 100, fbtrace_id: fbtrace() } });
     }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type Dialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import { SqliteCheckpointer } from './sqliteCheckpointer.js';
+import { SqliteThreadDialect } from './sqliteThread.js';
 import { withTimeout } from '../timeout.js';
 
 export type Provider = 'sqlite' | 'postgresql' | 'mysql';
@@ -20,15 +21,27 @@ export interface DbOptions {
   onQuery?: (sql: string, ms: number) => void;
   /** Errors of idle pooled connections (database restarted, network cut): reported, never fatal. */
   onPoolError?: (err: Error) => void;
+  /** SQLite: run the statements on a thread of their own (`true`), or on the calling thread (default). */
+  sqliteThread?: boolean;
 }
 
 /** Opens the one Kysely instance the gateway uses, for SQLite (embedded default), PostgreSQL or MySQL/MariaDB. */
 export async function openDatabase(provider: Provider, uri: string, options: DbOptions = {}): Promise<Db> {
   let pgPool: { totalCount: number; idleCount: number; waitingCount: number } | undefined;
   let checkpointer: SqliteCheckpointer | undefined;
-  const dialect = await createDialect(provider, uri, { exposePool: (pool) => (pgPool = pool), onPoolError: options.onPoolError ?? (() => undefined), checkpointer: (c) => (checkpointer = c) });
+  let walFile: string | undefined;
+  const dialect = await createDialect(provider, uri, {
+    exposePool: (pool) => (pgPool = pool),
+    onPoolError: options.onPoolError ?? (() => undefined),
+    checkpointer: (file) => (walFile = file),
+    sqliteThread: options.sqliteThread ?? false,
+  });
   const { onQuery } = options;
   const kysely = new Kysely<Database>({ dialect, ...(onQuery ? { log: (e) => onQuery(e.query.sql, e.queryDurationMillis) } : {}) });
+  if (walFile) {
+    await sql`select 1`.execute(kysely);
+    checkpointer = new SqliteCheckpointer(walFile);
+  }
   return {
     kysely,
     provider,
@@ -45,23 +58,23 @@ type PgPoolLike = { totalCount: number; idleCount: number; waitingCount: number 
 interface DialectHooks {
   exposePool: (pool: PgPoolLike) => void;
   onPoolError: (err: Error) => void;
-  checkpointer: (c: SqliteCheckpointer) => void;
+  /** The SQLite file to checkpoint (not for :memory:). */
+  checkpointer: (file: string) => void;
+  sqliteThread: boolean;
 }
 
-async function createDialect(provider: Provider, uri: string, { exposePool, onPoolError, checkpointer }: DialectHooks): Promise<Dialect> {
+async function createDialect(provider: Provider, uri: string, { exposePool, onPoolError, checkpointer, sqliteThread }: DialectHooks): Promise<Dialect> {
   if (provider === 'sqlite') {
-    const { default: SQLite } = await import('better-sqlite3');
     const file = uri.replace(/^(sqlite|file):(\/\/)?/, '');
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const memory = file === ':memory:';
+    if (!memory) mkdirSync(dirname(file), { recursive: true });
+    const pragmas = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', ...(memory ? [] : ['wal_autocheckpoint = 0'])];
+    // The checkpointer starts once the database is open (in WAL mode): see openDatabase.
+    if (!memory) checkpointer(file);
+    if (sqliteThread) return new SqliteThreadDialect({ file, pragmas });
+    const { default: SQLite } = await import('better-sqlite3');
     const database = new SQLite(file);
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = NORMAL');
-    database.pragma('foreign_keys = ON');
-    database.pragma('busy_timeout = 5000');
-    if (file !== ':memory:') {
-      database.pragma('wal_autocheckpoint = 0');
-      checkpointer(new SqliteCheckpointer(file));
-    }
+    for (const p of pragmas) database.pragma(p);
     return new SqliteDialect({ database: withStatementCache(database) });
   }
   if (provider === 'postgresql') {

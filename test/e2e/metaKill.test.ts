@@ -1,7 +1,7 @@
 /**
  * SIGKILL right after /webhook/meta answered 200: the gateway (a real process, SQLite) takes 1,000 Cloud API messages
- * in signed webhook posts of 5; it is killed the moment the 100th post is answered, with payloads still waiting in its
- * inbox. After a restart on the same data every message of every answered post is stored and announced exactly once;
+ * in signed webhook posts of 5 (the last of each a photo, downloaded slowly until the kill); it is killed the moment
+ * the 100th post is answered, with payloads still waiting in its inbox (checked in its database). After a restart on the same data every message of every answered post is stored and announced exactly once;
  * the unanswered posts, sent again as Meta does, are stored too, and nothing twice (each message one event, one webhook-id).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -49,9 +49,16 @@ describe('SIGKILL right after /webhook/meta answered 200', () => {
 
     const posts = Array.from({ length: POSTS }, (_, p) => {
       const from = `55119${String(p % 40).padStart(8, '0')}`;
-      const messages = Array.from({ length: PER_POST }, (_, i) => ({ from, id: `wamid.KILL${p}x${i}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: `post ${p} message ${i}` } }));
+      // Each post ends with a photo: its download (slow until the kill) keeps payloads in the inbox when the process dies.
+      const messages = Array.from({ length: PER_POST }, (_, i) =>
+        i === PER_POST - 1
+          ? { from, id: `wamid.KILL${p}x${i}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'image', image: { mime_type: 'image/jpeg', sha256: 'x', id: 'PHOTO', caption: `post ${p}` } }
+          : { from, id: `wamid.KILL${p}x${i}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: `post ${p} message ${i}` } },
+      );
       return { ids: messages.map((m) => m.id), payload: graph.envelope(phone, { contacts: [{ profile: { name: 'Kill' }, wa_id: from }], messages }) };
     });
+    graph.media.set('PHOTO', { data: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), mimetype: 'image/jpeg' });
+    graph.downloadDelayMs = 2000;
     const t0 = Date.now();
     const answered = new Set<number>();
     let killed = false;
@@ -71,11 +78,13 @@ describe('SIGKILL right after /webhook/meta answered 200', () => {
       }),
     );
     await gw.exited;
+    graph.downloadDelayMs = 0;
     // The durable inbox still held answered payloads at the kill: this test exercised the path it is about.
     const db = new Database(join(dir, 'gateway.db'));
     const waiting = (db.prepare('select count(*) as n from channelInbox').get() as { n: number }).n;
     const storedAtKill = (db.prepare("select count(*) as n from messages where keyId like 'wamid.KILL%'").get() as { n: number }).n;
     db.close();
+    expect(waiting, 'answered payloads were still waiting in the inbox at the kill').toBeGreaterThan(0);
     console.log(`[meta-kill] answered ${answered.size} posts (${answered.size * PER_POST} messages); at the kill ${waiting} payloads waited in the inbox, ${storedAtKill} messages were stored`);
 
     const t1 = Date.now();

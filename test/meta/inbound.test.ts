@@ -127,6 +127,11 @@ describe('Meta inbound: /webhook/meta', () => {
     expect((await find(failedId)).records[0].status).toBe('ERROR');
   });
 
+  it('a post over 5 MB is refused (413) before it is parsed', async () => {
+    const res = await fetch(`${w.server.url}/webhook/meta`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ object: 'whatsapp_business_account', pad: 'x'.repeat(6 * 1024 * 1024) }) });
+    expect(res.status).toBe(413);
+  });
+
   it('a body that is not a WhatsApp Business Account webhook is refused after the signature', async () => {
     expect((await w.graph.post({ object: 'page', entry: [] })).status).toBe(400);
     expect((await w.graph.post({ object: 'page' }, { secret: null })).status).toBe(401);

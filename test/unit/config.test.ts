@@ -5,7 +5,8 @@ describe('configuration from the environment', () => {
   it('has embedded defaults: SQLite under ./data, port 8080, sandbox on', () => {
     const c = loadConfig({});
     expect(c.server.port).toBe(8080);
-    expect(c.database).toMatchObject({ provider: 'sqlite', uri: './data/gateway.db', clientName: 'evolution' });
+    expect(c.database).toMatchObject({ provider: 'sqlite', uri: './data/gateway.db', clientName: 'evolution', sqliteThread: false });
+    expect(loadConfig({ DATABASE_SQLITE_THREAD: 'true' }).database.sqliteThread).toBe(true);
     expect(c.auth.apiKey).toBeUndefined();
     expect(c.qrcode.limit).toBe(30);
     expect(c.delInstanceMinutes).toBe(false);

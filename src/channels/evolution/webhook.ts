@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import type { DriverRouteContext } from '../driver.js';
-import { parseJson, rawBodyRoutes } from '../inbound/rawBody.js';
+import { parseJson, rawBodyRoutes, WEBHOOK_BODY_LIMIT } from '../inbound/rawBody.js';
 import { hubSignatureValid } from '../inbound/signature.js';
 import { errorResponses, Obj } from '../../http/schemas.js';
 import { badRequest, unauthorized } from '../../domain/errors.js';
@@ -53,6 +53,8 @@ export function evolutionWebhookRoutes(app: FastifyInstance, { gateway }: Driver
     scope.post(
       '/webhook/evolution',
       {
+        // Webhook posts are small; an unauthenticated caller must not make the server parse megabytes before the check.
+        bodyLimit: WEBHOOK_BODY_LIMIT,
         schema: {
           tags: ['evolution'],
           summary: 'A message for an EVOLUTION instance (apikey = its token, or x-hub-signature-256 keyed with it); 200 once stored',

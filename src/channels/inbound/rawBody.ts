@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 
+/** The largest platform webhook post taken (Meta batches stay far below). */
+export const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;
+
 /**
  * Registers routes whose bodies arrive as the raw bytes (a Buffer), in a scope of their own: a signature is checked
  * over exactly what was sent, and only then is the body parsed. The app's body size limit still applies.

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { DriverRouteContext } from '../driver.js';
 import type { DurableInbox } from '../inbound/durableInbox.js';
 import { hubSignatureValid } from '../inbound/signature.js';
-import { parseJson, rawBodyRoutes } from '../inbound/rawBody.js';
+import { parseJson, rawBodyRoutes, WEBHOOK_BODY_LIMIT } from '../inbound/rawBody.js';
 import { errorResponses, Obj } from '../../http/schemas.js';
 import { badRequest, unauthorized } from '../../domain/errors.js';
 import { secretsEqual } from '../../security/secrets.js';
@@ -54,6 +54,8 @@ export function metaWebhookRoutes(app: FastifyInstance, ctx: DriverRouteContext,
     scope.post(
       '/webhook/meta',
       {
+        // Webhook posts are small; an unauthenticated caller must not make the server parse megabytes before the check.
+        bodyLimit: WEBHOOK_BODY_LIMIT,
         schema: {
           tags,
           summary: 'A Cloud API webhook post, signed with the app secret (X-Hub-Signature-256); 200 once it is stored',
