@@ -4,11 +4,13 @@ import {
   generateMessageIDV2,
   generateSignalPubKey,
   getBinaryNodeChild,
+  jidNormalizedUser,
   proto,
   unpadRandomMax16,
   type BinaryNode,
 } from 'baileys';
 import { SignalDevice, type KeyBundle } from './contact-signal.js';
+import { encryptPollVote } from './poll-vote.js';
 
 /** One enc payload of a stanza: pairwise (`pkmsg`/`msg`) or group (`skmsg`). */
 export interface Enc {
@@ -175,6 +177,20 @@ export class SimContact {
   /** Reacts to message `id` in the chat with `to` (`fromMe`: the contact's own message). */
   react(to: string, id: string, emoji: string, fromMe = false): Promise<string> {
     return this.send(to, { reactionMessage: { key: { remoteJid: to, fromMe, id }, text: emoji, senderTimestampMs: Date.now() } });
+  }
+
+  /**
+   * Votes on a poll it received (no options: takes its vote back), encrypted with the poll's messageSecret for the
+   * poll's sender and this contact as it addresses its chats (phone number or LID).
+   */
+  vote(poll: ContactMessage, options: string[]): Promise<string> {
+    const secret = poll.message.messageContextInfo?.messageSecret;
+    if (!secret) throw new Error(`${poll.key.id} carries no poll secret`);
+    const creator = jidNormalizedUser(poll.sender);
+    const voterJid = this.addressing === 'lid' ? this.lidJid : this.jid;
+    const vote = encryptPollVote(options, { pollMsgId: poll.key.id, pollCreatorJid: creator, voterJid, pollEncKey: secret });
+    const pollCreationMessageKey = { remoteJid: poll.key.remoteJid, fromMe: false, id: poll.key.id, ...(poll.key.participant ? { participant: poll.key.participant } : {}) };
+    return this.send(poll.key.remoteJid, { pollUpdateMessage: { pollCreationMessageKey, vote, senderTimestampMs: Date.now() } });
   }
 
   /** Edits its own message `id` sent to `to`. */

@@ -9,6 +9,7 @@ import { ChannelError } from '../errors.js';
 import { renderQrDataUrl } from '../qr.js';
 import { databaseAuthState, type BaileysAuth } from './authState.js';
 import { InboundMapper } from './inbound.js';
+import { PollVoteReader } from './pollVotes.js';
 import { LidMap } from './lidMap.js';
 import { mediaOps, numberOps, presenceOps, receiptOps } from './operations.js';
 import { groupOps } from './groups.js';
@@ -68,7 +69,10 @@ export class BaileysChannel implements Channel {
     this.mapper = new InboundMapper(this.lids, (f) => {
       runtime.metrics?.decryptFailures.inc({ channel: 'WHATSAPP-BAILEYS', reason: decryptReason(f.reason) });
       this.log.warn({ key: f.key, reason: f.reason }, 'a message could not be decrypted; the library asked the sender to retry');
-    });
+    }, new PollVoteReader({
+      poll: (keyId) => runtime.storedMessage(ctx.instanceId, keyId),
+      me: () => [this.sock?.user?.id, this.sock?.user?.lid].filter((j): j is string => !!j).map(jidNormalizedUser),
+    }, (pollId, reason) => this.log.warn({ pollId, reason }, 'a poll vote was dropped')));
   }
 
   get state(): ConnectionState {

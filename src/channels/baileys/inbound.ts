@@ -4,6 +4,7 @@ import type { ChannelEvent, ChatInfo, ContactInfo, InboundMessage, MessageUpdate
 import type { Presence } from '../channel.js';
 import type { LidMap } from './lidMap.js';
 import { messageToJson, plainJson } from './protoJson.js';
+import type { PollVoteReader } from './pollVotes.js';
 
 /** The library's message statuses (proto.WebMessageInfo.Status) by number. */
 const ACKS: AckStatus[] = ['ERROR', 'PENDING', 'SERVER_ACK', 'DELIVERY_ACK', 'READ', 'PLAYED'];
@@ -22,7 +23,11 @@ export interface DecryptFailure {
  * phone number where the LID map knows it (the LID kept beside it: remoteJidAlt, participantAlt).
  */
 export class InboundMapper {
-  constructor(private readonly lids: LidMap, private readonly onDecryptFailure: (f: DecryptFailure) => void) {}
+  constructor(
+    private readonly lids: LidMap,
+    private readonly onDecryptFailure: (f: DecryptFailure) => void,
+    private readonly polls?: PollVoteReader,
+  ) {}
 
   async map(ev: BaileysEvents): Promise<ChannelEvent[]> {
     this.learn(ev);
@@ -47,7 +52,7 @@ export class InboundMapper {
     if (ev['chats.upsert']?.length) out.push({ type: 'chats', action: 'upsert', chats: ev['chats.upsert'].map((c) => this.chat(c)) });
     if (ev['chats.update']?.length) out.push({ type: 'chats', action: 'update', chats: ev['chats.update'].filter((c) => c.id).map((c) => this.chat(c as Chat)) });
     if (ev['chats.delete']?.length) out.push({ type: 'chats', action: 'delete', chats: ev['chats.delete'].map((id) => ({ remoteJid: this.lids.pnOf(id) })) });
-    const updates = [...this.updates(ev), ...this.receipts(ev), ...this.deletes(ev)];
+    const updates = [...this.updates(ev), ...this.receipts(ev), ...this.deletes(ev), ...(await this.pollVotes(ev))];
     if (updates.length) out.push({ type: 'message.updates', updates });
     for (const [id, p] of Object.entries(ev['presence.update']?.presences ?? {})) {
       const chat = this.lids.pnOf(ev['presence.update']!.id);
@@ -93,7 +98,8 @@ export class InboundMapper {
         continue;
       }
       // Edits and revokes come again as messages.update; a message without content (a stub) is not a message.
-      if (!m.message || m.message.protocolMessage || !m.key.id) continue;
+      // A poll vote is an update of the poll (pollVotes), not a message.
+      if (!m.message || m.message.protocolMessage || m.message.pollUpdateMessage || !m.key.id) continue;
       const message = messageToJson(m.message);
       if (!Object.keys(message).some((k) => k !== 'messageContextInfo' && k !== 'senderKeyDistributionMessage')) continue;
       out.push({ key: this.key(m.key), pushName: m.pushName ?? null, message, messageTimestamp: Number(m.messageTimestamp ?? 0), source: getDevice(m.key.id) });
@@ -114,6 +120,13 @@ export class InboundMapper {
       if (typeof update.status === 'number' && ACKS[update.status]) out.push({ type: 'ack', key, status: ACKS[update.status]!, at: at ?? Math.floor(Date.now() / 1000) });
     }
     return out;
+  }
+
+  /** Contacts' poll votes, decrypted, as the poll's pollVote updates (voters by phone number where known). */
+  private async pollVotes(ev: BaileysEvents): Promise<MessageUpdate[]> {
+    if (!this.polls) return [];
+    const votes = await this.polls.read([...(ev['messages.upsert']?.messages ?? [])], ev['messages.update'] ?? []);
+    return votes.map((v) => ({ type: 'pollVote' as const, key: this.key(v.pollKey), votes: [{ voter: this.lids.pnOf(v.voter), options: v.options }], ...(v.at ? { at: v.at } : {}) }));
   }
 
   /** Group receipts: one per member who got (or read, or played) the message. */
