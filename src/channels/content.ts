@@ -17,6 +17,8 @@ export interface MediaSource {
   seconds?: number;
   /** A small JPEG preview, base64. */
   jpegThumbnail?: string;
+  /** A voice note's 64 loudness levels (0-100), base64. */
+  waveform?: string;
   /** A URL of the gateway's store that fetches the bytes without an API key (presigned or signed). */
   mediaUrl?: string;
   url?: string;

@@ -43,6 +43,7 @@ export async function prepareMedia(media: MediaService, instanceId: string, load
         data = voice.data;
         mimetype = VOICE_NOTE_MIMETYPE;
         if (voice.seconds !== undefined) extra.seconds = voice.seconds;
+        if (voice.waveform) extra.waveform = voice.waveform.toString('base64');
         break;
       }
       case 'voiceAsIs':

@@ -33,8 +33,9 @@ export async function toBaileysSend(out: Outbound, bytes: MediaBytes): Promise<B
       case 'document':
         return { document: await bytes(c.media), mimetype: c.mimetype ?? c.media.mimetype, fileName: c.fileName ?? 'file', ...caption(c.caption), ...mentions };
       case 'audio':
-        // A voice note is OGG/Opus (the media pipeline converted it); the library adds the waveform when it can decode it.
-        return { audio: await bytes(c.media), mimetype: c.voiceNote ? 'audio/ogg; codecs=opus' : (c.mimetype ?? c.media.mimetype), ptt: c.voiceNote, ...(c.media.seconds !== undefined ? { seconds: c.media.seconds } : {}) };
+        // A voice note is OGG/Opus with its waveform (the media pipeline converted it and drew it with ffmpeg: the
+        // library's own waveform needs the optional audio-decode package, which is not installed).
+        return { audio: await bytes(c.media), mimetype: c.voiceNote ? 'audio/ogg; codecs=opus' : (c.mimetype ?? c.media.mimetype), ptt: c.voiceNote, ...(c.media.seconds !== undefined ? { seconds: c.media.seconds } : {}), ...(c.voiceNote && c.media.waveform ? { waveform: Buffer.from(c.media.waveform, 'base64') } : {}) };
       case 'ptv':
         return { video: await bytes(c.media), mimetype: 'video/mp4', ptv: true, ...thumb(c.media), ...dims(c.media) };
       case 'sticker':
