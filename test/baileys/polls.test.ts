@@ -1,3 +1,4 @@
+import { sha256 } from 'baileys';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/server.js';
 import { startBench, type BaileysBench } from './harness.js';
@@ -44,6 +45,22 @@ describe('WHATSAPP-BAILEYS poll votes through the gateway, on the simulator', { 
     const tallied = await b.server.call('POST', '/chat/getPollVote/polls', { message: { key: { id: pollId } }, remoteJid: alice.phone }, token);
     expect(tallied.status).toBe(200);
     expect(tallied.body).toEqual({ poll: { name: 'Lunch?', totalVotes: 1, results: { pizza: { votes: 1, voters: [alice.jid] }, sushi: { votes: 0, voters: [] }, salad: { votes: 0, voters: [] } } } });
+
+    // A vote sealed with another secret is dropped (counted nowhere, stored nowhere), not guessed.
+    const forged = { ...poll, message: { ...poll.message, messageContextInfo: { messageSecret: new Uint8Array(32).fill(7) } } };
+    const forgedId = await alice.vote(forged, ['salad']);
+    await alice.sendText(ME, 'after the forged vote');
+    await b.waitEvent('polls', 'messages.upsert', (d) => d.message?.conversation === 'after the forged vote');
+    expect(b.hook.events('messages.update').filter((r) => r.body.data.keyId === pollId && r.body.data.pollUpdates?.[2].voters.length)).toEqual([]);
+    expect((await b.server.call('POST', '/chat/findMessages/polls', { where: { key: { id: forgedId } } }, token)).body.messages.total).toBe(0);
+
+    // A library release that decrypts votes itself emits messages.update with pollUpdates: read the same way.
+    const dora = '15550009999@s.whatsapp.net';
+    b.channel('polls').socket!.ev.emit('messages.update', [
+      { key: { remoteJid: alice.jid, fromMe: true, id: pollId }, update: { pollUpdates: [{ pollUpdateMessageKey: { remoteJid: dora, fromMe: false, id: 'VOTE1' }, vote: { selectedOptions: [sha256(Buffer.from('sushi'))] }, senderTimestampMs: Date.now() }] } },
+    ]);
+    const emitted = await b.waitEvent('polls', 'messages.update', (d) => d.keyId === pollId && d.pollUpdates?.[1].voters.includes(dora));
+    expect(emitted.body.data.pollUpdates).toEqual(tally({ pizza: [alice.jid], sushi: [dora] }));
 
     // A LID-addressed contact's vote is bound to its LID: decrypted all the same, its voter given by phone number.
     const erin = b.messaging.contact('15550006666', 'Erin');
