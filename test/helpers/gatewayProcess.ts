@@ -81,7 +81,7 @@ export class GatewayProcess {
    * Starts `src/main.ts` with exactly `env` (plus PATH, HOME, SERVER_PORT, SERVER_HOST) and waits until GET / answers 200.
    * The global key of `call` is env.AUTHENTICATION_API_KEY.
    */
-  static async start(name: string, port: number, env: Record<string, string>, startTimeoutMs = 30_000): Promise<GatewayProcess> {
+  static async start(name: string, port: number, env: Record<string, string>, startTimeoutMs = 60_000): Promise<GatewayProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, SERVER_PORT: String(port), SERVER_HOST: '127.0.0.1' },
