@@ -1,5 +1,5 @@
-import type { ConnectionState } from '../../domain/types.js';
-import type { Channel, ChannelContext, QrCode } from '../channel.js';
+import type { Channel, QrCode } from '../channel.js';
+import { AlwaysOpenChannel } from '../alwaysOpenChannel.js';
 import type { Outbound, SentMessage } from '../content.js';
 import type { ChannelEvent, InboundMessage } from '../events.js';
 import { toWhatsAppMessage } from '../whatsapp/wire.js';
@@ -19,15 +19,8 @@ export const OUTBOUND = { type: 'evolution', id: 'outbound' } as const;
  * also POSTed to the instance's outbound endpoint when one is set); what the other system posts to /webhook/evolution
  * arrives as received messages. Always open, as upstream's.
  */
-export class EvolutionChannel implements Channel {
-  private _state: ConnectionState = 'open';
+export class EvolutionChannel extends AlwaysOpenChannel implements Channel {
   outbound: OutboundEndpoint | undefined;
-
-  constructor(readonly ctx: ChannelContext) {}
-
-  get state(): ConnectionState {
-    return this._state;
-  }
 
   /** The channel id of /instance/create's `number`: how /webhook/evolution names this instance (`numberId`). */
   get numberId(): string | null {
@@ -40,19 +33,6 @@ export class EvolutionChannel implements Channel {
     // Saved credentials make a restart reopen the instance, as for every channel.
     this.report({ type: 'credentials', state: { numberId: this.ctx.number } }, { type: 'connection', update: { state: 'open', statusReason: 200, ...(wuid ? { wuid } : {}) } });
     return null;
-  }
-
-  currentQr(): QrCode | null {
-    return null;
-  }
-
-  async logout(): Promise<void> {
-    this._state = 'close';
-    this.report({ type: 'credentials', state: null });
-  }
-
-  async close(): Promise<void> {
-    /* nothing held open */
   }
 
   async send(out: Outbound): Promise<SentMessage> {
@@ -76,7 +56,4 @@ export class EvolutionChannel implements Channel {
     this.outbound = endpoint ?? undefined;
   }
 
-  private report(...events: ChannelEvent[]): void {
-    this.ctx.listener.deliver(events).catch(() => undefined);
-  }
 }

@@ -1,7 +1,8 @@
-import type { ConnectionState, MessageKey } from '../../domain/types.js';
+import type { MessageKey } from '../../domain/types.js';
 import type { Channel, ChannelContext, QrCode } from '../channel.js';
+import { AlwaysOpenChannel } from '../alwaysOpenChannel.js';
 import type { Outbound, SentMessage } from '../content.js';
-import type { ChannelEvent, MessageUpdate } from '../events.js';
+import type { MessageUpdate } from '../events.js';
 import { ChannelError } from '../errors.js';
 import { GraphError } from '../operations/templates.js';
 import { toWhatsAppMessage } from '../whatsapp/wire.js';
@@ -34,8 +35,7 @@ export const APP_SECRET = { type: 'meta', id: 'appSecret' } as const;
  * upstream's, and connecting only asks Graph who the number is. Sends go through the number's rate-limited queue;
  * what Meta tells about the number arrives through /webhook/meta and `handle`.
  */
-export class MetaChannel implements Channel {
-  private _state: ConnectionState = 'open';
+export class MetaChannel extends AlwaysOpenChannel implements Channel {
   private announced: Promise<void> | undefined;
   /** This number's own app secret (else WA_BUSINESS_APP_SECRET signs its webhooks). */
   appSecret: string | undefined;
@@ -50,15 +50,12 @@ export class MetaChannel implements Channel {
   readonly media: MetaMedia;
   readonly templates: MetaTemplates;
 
-  constructor(readonly ctx: ChannelContext, readonly deps: MetaDeps) {
+  constructor(ctx: ChannelContext, readonly deps: MetaDeps) {
+    super(ctx);
     if (!ctx.number) throw new ChannelError('A WHATSAPP-BUSINESS instance needs its phone number id in "number"');
     if (!ctx.token) throw new ChannelError('A WHATSAPP-BUSINESS instance needs the Graph access token in "token"');
     this.media = new MetaMedia(this);
     this.templates = new MetaTemplates(this);
-  }
-
-  get state(): ConnectionState {
-    return this._state;
   }
 
   get phoneNumberId(): string {
@@ -79,19 +76,6 @@ export class MetaChannel implements Channel {
     this.announced ??= this.announce().finally(() => (this.announced = undefined));
     await this.announced;
     return null;
-  }
-
-  currentQr(): QrCode | null {
-    return null;
-  }
-
-  async logout(): Promise<void> {
-    this._state = 'close';
-    this.report({ type: 'credentials', state: null });
-  }
-
-  async close(): Promise<void> {
-    /* nothing held open: Graph calls share the driver's pool */
   }
 
   /**
@@ -165,9 +149,6 @@ export class MetaChannel implements Channel {
     this.report({ type: 'credentials', state: creds }, { type: 'connection', update: { state: 'open', statusReason: 200, ...(creds.wuid ? { wuid: creds.wuid } : {}), profileName: creds.profileName } });
   }
 
-  private report(...events: ChannelEvent[]): void {
-    this.ctx.listener.deliver(events).catch(() => undefined);
-  }
 }
 
 function unavailableError(err: GraphUnavailable): GraphError {
